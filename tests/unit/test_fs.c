@@ -1,0 +1,95 @@
+#include "test.h"
+#include "util/fs.h"
+
+#include <stdlib.h>
+#include <sys/stat.h>
+
+static void test_fs__write_then_read(void)
+{
+	struct c2e_err err = C2E_ERR_INIT;
+	struct c2e_buf b = C2E_BUF_INIT;
+	char *dir = c2e_path_join(test_tmp_dir(), "w/x/y");
+	char *file = c2e_path_join(dir, "f.txt");
+	struct stat st;
+
+	ASSERT_OK(c2e_fs_mkdirs(dir, &err), &err);
+	ASSERT_OK(c2e_fs_write_atomic(file, "hello", 5, 0600, &err), &err);
+	ASSERT_OK(c2e_fs_read(file, 100, &b, &err), &err);
+	ASSERT_STR_EQ(b.buf, "hello");
+	ASSERT_INT_EQ(stat(file, &st), 0);
+	ASSERT_INT_EQ(st.st_mode & 0777, 0600);
+	ASSERT(c2e_fs_is_file(file));
+	ASSERT(c2e_fs_is_dir(dir));
+	c2e_buf_release(&b);
+	free(file);
+	free(dir);
+}
+
+static void test_fs__read_errors_name_the_path(void)
+{
+	struct c2e_err err = C2E_ERR_INIT;
+	struct c2e_buf b = C2E_BUF_INIT;
+
+	ASSERT_INT_EQ(c2e_fs_read("/nonexistent/zz", 100, &b, &err),
+		      C2E_EDATA);
+	ASSERT_STR_CONTAINS(err.msg, "'/nonexistent/zz'");
+	ASSERT_INT_EQ(c2e_fs_read(test_tmp_dir(), 100, &b, &err), C2E_EDATA);
+	ASSERT_STR_CONTAINS(err.msg, "directory");
+	c2e_buf_release(&b);
+}
+
+static void test_fs__read_cap(void)
+{
+	struct c2e_err err = C2E_ERR_INIT;
+	struct c2e_buf b = C2E_BUF_INIT;
+	char *file = c2e_path_join(test_tmp_dir(), "big.txt");
+
+	ASSERT_OK(c2e_fs_write_atomic(file, "0123456789", 10, 0644, &err),
+		  &err);
+	ASSERT_INT_EQ(c2e_fs_read(file, 5, &b, &err), C2E_EDATA);
+	ASSERT_STR_CONTAINS(err.msg, "larger than 5 bytes");
+	c2e_buf_release(&b);
+	free(file);
+}
+
+static void test_fs__list_is_sorted(void)
+{
+	struct c2e_err err = C2E_ERR_INIT;
+	struct c2e_strv names = C2E_STRV_INIT;
+	char *dir = c2e_path_join(test_tmp_dir(), "list");
+	char *a = c2e_path_join(dir, "b"), *b = c2e_path_join(dir, "a");
+
+	ASSERT_OK(c2e_fs_mkdirs(dir, &err), &err);
+	ASSERT_OK(c2e_fs_write_atomic(a, "", 0, 0644, &err), &err);
+	ASSERT_OK(c2e_fs_write_atomic(b, "", 0, 0644, &err), &err);
+	ASSERT_OK(c2e_fs_list(dir, &names, &err), &err);
+	ASSERT_INT_EQ(names.n, 2);
+	ASSERT_STR_EQ(names.v[0], "a");
+	ASSERT_STR_EQ(names.v[1], "b");
+	c2e_strv_release(&names);
+	free(a);
+	free(b);
+	free(dir);
+}
+
+static void test_fs__paths(void)
+{
+	char *j = c2e_path_join("a/", "b");
+	char *d = c2e_path_dir("x/y/z.xml");
+
+	ASSERT_STR_EQ(j, "a/b");
+	ASSERT_STR_EQ(d, "x/y");
+	ASSERT_STR_EQ(c2e_path_base("x/y/z.xml"), "z.xml");
+	free(j);
+	free(d);
+}
+
+int main(void)
+{
+	RUN(test_fs__write_then_read);
+	RUN(test_fs__read_errors_name_the_path);
+	RUN(test_fs__read_cap);
+	RUN(test_fs__list_is_sorted);
+	RUN(test_fs__paths);
+	return test_summary();
+}

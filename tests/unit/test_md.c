@@ -1,0 +1,6 @@
+#include "test.h"
+
+int main(void)
+{
+	return test_summary();
+}
