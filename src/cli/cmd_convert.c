@@ -10,64 +10,71 @@
 #include "stage/convert.h"
 #include "util/compat.h"
 
-/* Widest a value may be in the people's table before it is shortened. */
-#define VALUE_WIDTH 34
-#define PATH_WIDTH 38
+/* Widest a column may be in the people's table before it is shortened. */
+#define VALUE_WIDTH 28
+#define PATH_WIDTH 36
+#define TARGET_WIDTH 72
 
+/*
+ * Copies the first line of `s` into `out`, at most `width` columns (UTF-8
+ * aware); a longer value is cut and ends in "...".
+ */
 static void shorten(const char *s, size_t width, char *out, size_t out_size)
 {
-	size_t n = 0, cols = 0;
+	size_t n = 0, cols = 0, cut = 0;
 
 	if (!s)
 		s = "";
-	/* one line only: multi-line values show their first line */
-	while (s[n] && s[n] != '\n' && s[n] != '\r' && cols < width &&
-	       n + 4 < out_size) {
-		/* count UTF-8 lead bytes as columns */
-		if (((unsigned char)s[n] & 0xC0) != 0x80)
+	while (s[n] && s[n] != '\n' && s[n] != '\r') {
+		if (((unsigned char)s[n] & 0xC0) != 0x80) {
+			if (cols == width - 3)
+				cut = n;
 			cols++;
-		n++;
-	}
-	while (s[n] && ((unsigned char)s[n] & 0xC0) == 0x80 && n + 4 < out_size)
-		n++;
-	memcpy(out, s, n);
-	if (s[n]) {
-		/* cut: mark it */
-		while (n > 0 && cols >= width) {
-			n--;
-			if (((unsigned char)s[n] & 0xC0) != 0x80)
-				cols--;
 		}
-		out[n++] = '.';
-		out[n++] = '.';
-		out[n++] = '.';
+		n++;
 	}
+	if (cols > width || s[n]) {
+		n = cut ? cut : (n < width - 3 ? n : width - 3);
+		if (n + 4 > out_size)
+			n = out_size - 4;
+		memcpy(out, s, n);
+		memcpy(out + n, "...", 4);
+		return;
+	}
+	if (n + 1 > out_size)
+		n = out_size - 1;
+	memcpy(out, s, n);
 	out[n] = '\0';
 }
 
 static void print_report(struct c2e_out *o, const struct c2e_report *r)
 {
-	char sp[PATH_WIDTH + 8], sv[VALUE_WIDTH + 8], tp[64 + 8],
+	char sp[PATH_WIDTH + 8], sv[VALUE_WIDTH + 8], tp[TARGET_WIDTH + 8],
 		tv[VALUE_WIDTH + 8];
 
-	c2e_out_printf(o, "  %-11s %-*s %-*s %s\n", "DISPOSITION", PATH_WIDTH,
-		       "SOURCE", VALUE_WIDTH, "VALUE", "TARGET = VALUE");
+	c2e_out_printf(o, "  %-10s %-*s %-*s %s\n", "", PATH_WIDTH, "SOURCE",
+		       VALUE_WIDTH, "VALUE", "ECA FIELD [= NEW VALUE]");
 	for (size_t i = 0; i < r->n; i++) {
 		const struct c2e_report_entry *e = &r->entries[i];
+		bool same = c2e_str_eq(e->source_value, e->target_value) ||
+			    c2e_str_eq(e->target_value, "(same value)");
 
-		shorten(e->source ? e->source : "(none)", PATH_WIDTH, sp,
+		shorten(e->source ? e->source : "-", PATH_WIDTH, sp,
 			sizeof(sp));
 		shorten(e->source_value ? e->source_value : "", VALUE_WIDTH,
 			sv, sizeof(sv));
-		shorten(e->target ? e->target : "-", 64, tp, sizeof(tp));
+		shorten(e->target ? e->target : "-", TARGET_WIDTH, tp,
+			sizeof(tp));
 		shorten(e->target_value ? e->target_value : "", VALUE_WIDTH,
 			tv, sizeof(tv));
-		c2e_out_printf(o, "  %-11s %-*s %-*s %s%s%s\n",
+		c2e_out_printf(o, "  %-10s %-*s %-*s %s%s%s\n",
 			       c2e_disp_name(e->disp), PATH_WIDTH, sp,
-			       VALUE_WIDTH, sv, tp, e->target_value ? " = " : "",
-			       e->target_value ? tv : "");
+			       VALUE_WIDTH, sv, tp,
+			       e->target_value && !same ? " = " : "",
+			       e->target_value && !same ? tv : "");
 		if (e->note)
-			c2e_out_printf(o, "  %-11s %s\n", "", e->note);
+			c2e_out_printf(o, "  %-10s %*s (%s)\n", "", PATH_WIDTH,
+				       "", e->note);
 	}
 }
 
