@@ -15,7 +15,7 @@
  */
 #include "model/md.h"
 
-#include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -171,8 +171,9 @@ static bool md_value_ok(const struct c2e_schema_elem *decl, const char *text,
 		             MD_QUOTE_MAX, text);
 		break;
 	case C2E_XK_INT:
-		if (c2e_str_to_long(text, &v) == 0 && v >= -2147483647L - 1 &&
-		    v <= 2147483647L)
+		/* xsd:int is 32 bits */
+		if (c2e_str_to_long(text, &v) == 0 && v >= INT32_MIN &&
+		    v <= INT32_MAX)
 			return true;
 		w = snprintf(why, why_len,
 		             "'%.*s' is not an integer (32-bit, decimal)",
