@@ -12,7 +12,7 @@ packages=(
   gcc make cmake pkg-config ca-certificates git
   libcurl4-openssl-dev libssl-dev libxml2-dev libsqlite3-dev
   python3 python3-cryptography   # the simulated org used by the tests
-  groff-base                     # man page check in the tests
+  groff-base clang-format        # man page and formatting checks in the tests
 )
 
 missing=()

@@ -21,9 +21,9 @@
 struct c2e_cmd {
 	const char *name;
 	int (*fn)(struct c2e_out *out, int argc, char **argv,
-		  struct c2e_err *err);
+	          struct c2e_err *err);
 	const char *summary; /* one line for `ca2eca help` */
-	const char *help;    /* full text for `ca2eca <name> --help` */
+	const char *help; /* full text for `ca2eca <name> --help` */
 };
 
 /* The table (main.c) and lookup. */
@@ -38,12 +38,12 @@ void c2e_cmd_print_help(struct c2e_out *out, const struct c2e_cmd *cmd);
  * to run --help).  Returns C2E_EUSAGE.
  */
 int c2e_cmd_usage(struct c2e_err *err, const char *cmd, const char *fmt, ...)
-	C2E_PRINTF(3, 4);
+        C2E_PRINTF(3, 4);
 
 int cmd_help(struct c2e_out *out, int argc, char **argv, struct c2e_err *err);
 int cmd_version(struct c2e_out *out, int argc, char **argv,
-		struct c2e_err *err);
+                struct c2e_err *err);
 int cmd_convert(struct c2e_out *out, int argc, char **argv,
-		struct c2e_err *err);
+                struct c2e_err *err);
 
 #endif

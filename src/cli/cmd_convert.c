@@ -11,8 +11,8 @@
 #include "util/compat.h"
 
 /* Widest a column may be in the people's table before it is shortened. */
-#define VALUE_WIDTH 28
-#define PATH_WIDTH 36
+#define VALUE_WIDTH  28
+#define PATH_WIDTH   36
 #define TARGET_WIDTH 72
 
 /*
@@ -50,86 +50,87 @@ static void shorten(const char *s, size_t width, char *out, size_t out_size)
 static void print_report(struct c2e_out *o, const struct c2e_report *r)
 {
 	char sp[PATH_WIDTH + 8], sv[VALUE_WIDTH + 8], tp[TARGET_WIDTH + 8],
-		tv[VALUE_WIDTH + 8];
+	        tv[VALUE_WIDTH + 8];
 
 	c2e_out_printf(o, "  %-10s %-*s %-*s %s\n", "", PATH_WIDTH, "SOURCE",
-		       VALUE_WIDTH, "VALUE", "ECA FIELD [= NEW VALUE]");
+	               VALUE_WIDTH, "VALUE", "ECA FIELD [= NEW VALUE]");
 	for (size_t i = 0; i < r->n; i++) {
 		const struct c2e_report_entry *e = &r->entries[i];
 		bool same = c2e_str_eq(e->source_value, e->target_value) ||
-			    c2e_str_eq(e->target_value, "(same value)");
+		            c2e_str_eq(e->target_value, "(same value)");
 
 		shorten(e->source ? e->source : "-", PATH_WIDTH, sp,
-			sizeof(sp));
-		shorten(e->source_value ? e->source_value : "", VALUE_WIDTH,
-			sv, sizeof(sv));
+		        sizeof(sp));
+		shorten(e->source_value ? e->source_value : "", VALUE_WIDTH, sv,
+		        sizeof(sv));
 		shorten(e->target ? e->target : "-", TARGET_WIDTH, tp,
-			sizeof(tp));
-		shorten(e->target_value ? e->target_value : "", VALUE_WIDTH,
-			tv, sizeof(tv));
+		        sizeof(tp));
+		shorten(e->target_value ? e->target_value : "", VALUE_WIDTH, tv,
+		        sizeof(tv));
 		c2e_out_printf(o, "  %-10s %-*s %-*s %s%s%s\n",
-			       c2e_disp_name(e->disp), PATH_WIDTH, sp,
-			       VALUE_WIDTH, sv, tp,
-			       e->target_value && !same ? " = " : "",
-			       e->target_value && !same ? tv : "");
+		               c2e_disp_name(e->disp), PATH_WIDTH, sp,
+		               VALUE_WIDTH, sv, tp,
+		               e->target_value && !same ? " = " : "",
+		               e->target_value && !same ? tv : "");
 		if (e->note)
 			c2e_out_printf(o, "  %-10s %*s (%s)\n", "", PATH_WIDTH,
-				       "", e->note);
+			               "", e->note);
 	}
 }
 
 static void print_text(struct c2e_out *o, const struct c2e_convert_result *r)
 {
 	c2e_out_printf(o, "%s %zu of %zu connected app%s from '%s' (%s format)",
-		       r->dry_run ? "Would convert" : "Converted",
-		       r->n_converted, r->n_apps, r->n_apps == 1 ? "" : "s",
-		       r->project, r->source_format ? "source" : "metadata");
+	               r->dry_run ? "Would convert" : "Converted",
+	               r->n_converted, r->n_apps, r->n_apps == 1 ? "" : "s",
+	               r->project, r->source_format ? "source" : "metadata");
 	if (strcmp(r->out, r->project))
 		c2e_out_printf(o, " into '%s'", r->out);
-	c2e_out_printf(o, "%s\n", r->dry_run ? " (dry run: nothing written)" : "");
+	c2e_out_printf(o, "%s\n",
+	               r->dry_run ? " (dry run: nothing written)" : "");
 
 	for (size_t i = 0; i < r->n_apps; i++) {
 		const struct c2e_convert_app *a = &r->apps[i];
 		const struct c2e_mapping *m = a->mapping;
 
 		c2e_out_printf(o, "\n%s -> ECA %s: %s\n", m->ca_name,
-			       m->eca_name,
-			       m->blocked ? "BLOCKED, not converted" :
-			       r->dry_run ? "would be converted" :
-					    "converted");
+		               m->eca_name,
+		               m->blocked ? "BLOCKED, not converted" :
+		               r->dry_run ? "would be converted" :
+		                            "converted");
 		c2e_out_printf(o, "  source   %s\n", a->source_path);
 		for (size_t k = 0; k < a->ccds.n; k++)
 			c2e_out_printf(o,
-				       "  channel  %s (prefix '%s_'): repoint "
-				       "it to the ECA after deploying\n",
-				       a->ccds.v[k], m->prefix);
+			               "  channel  %s (prefix '%s_'): repoint "
+			               "it to the ECA after deploying\n",
+			               a->ccds.v[k], m->prefix);
 		if (a->written)
 			for (size_t k = 0; k < a->files.n; k++)
 				c2e_out_printf(o, "  %-8s %s\n",
-					       k ? "" :
-					       r->dry_run ? "would write" :
-							    "wrote",
-					       a->files.v[k]);
+				               k          ? "" :
+				               r->dry_run ? "would write" :
+				                            "wrote",
+				               a->files.v[k]);
 		c2e_out_printf(o, "\n");
 		print_report(o, &m->report);
 	}
 	c2e_out_printf(o, "\n%zu converted, %zu blocked", r->n_converted,
-		       r->n_blocked);
+	               r->n_blocked);
 	if (r->manifest)
 		c2e_out_printf(o, "; manifest %s (%s)", r->manifest,
-			       r->manifest_merged ? "extended" : "new");
+		               r->manifest_merged ? "extended" : "new");
 	c2e_out_printf(o, "\n");
 	if (r->manifest && !r->dry_run)
 		c2e_out_printf(o,
-			       "Next: review the files, then deploy them with "
-			       "`sf project deploy start --manifest %s` (run "
-			       "in '%s'), or use `ca2eca plan` and `ca2eca "
-			       "apply` against the org\n",
-			       r->manifest, r->out);
+		               "Next: review the files, then deploy them with "
+		               "`sf project deploy start --manifest %s` (run "
+		               "in '%s'), or use `ca2eca plan` and `ca2eca "
+		               "apply` against the org\n",
+		               r->manifest, r->out);
 }
 
 static void json_strv(struct c2e_jsonw *w, const char *key,
-		      const struct c2e_strv *sv)
+                      const struct c2e_strv *sv)
 {
 	c2e_jsonw_key(w, key);
 	c2e_jsonw_array_begin(w);
@@ -138,14 +139,13 @@ static void json_strv(struct c2e_jsonw *w, const char *key,
 	c2e_jsonw_array_end(w);
 }
 
-static void print_json(struct c2e_jsonw *w,
-		       const struct c2e_convert_result *r)
+static void print_json(struct c2e_jsonw *w, const struct c2e_convert_result *r)
 {
 	c2e_jsonw_object_begin(w);
 	c2e_jsonw_kv_string(w, "project", r->project);
 	c2e_jsonw_kv_string(w, "out", r->out);
-	c2e_jsonw_kv_string(w, "format", r->source_format ? "source" :
-							    "metadata");
+	c2e_jsonw_kv_string(w, "format",
+	                    r->source_format ? "source" : "metadata");
 	c2e_jsonw_kv_bool(w, "dryRun", r->dry_run);
 	c2e_jsonw_kv_long(w, "converted", (long long)r->n_converted);
 	c2e_jsonw_kv_long(w, "blocked", (long long)r->n_blocked);
@@ -165,7 +165,7 @@ static void print_json(struct c2e_jsonw *w,
 		c2e_jsonw_kv_string(w, "eca", m->eca_name);
 		c2e_jsonw_kv_string(w, "prefix", m->prefix);
 		c2e_jsonw_kv_string(w, "status",
-				    m->blocked ? "blocked" : "converted");
+		                    m->blocked ? "blocked" : "converted");
 		json_strv(w, "files", a->written ? &a->files : &none);
 		json_strv(w, "channelDefinitions", &a->ccds);
 		c2e_jsonw_key(w, "components");
@@ -176,7 +176,7 @@ static void print_json(struct c2e_jsonw *w,
 			c2e_jsonw_object_begin(w);
 			c2e_jsonw_kv_string(w, "type", c2e_part_type(p));
 			c2e_jsonw_kv_string(w, "fullName",
-					    m->parts[p]->full_name);
+			                    m->parts[p]->full_name);
 			c2e_jsonw_object_end(w);
 		}
 		c2e_jsonw_array_end(w);
@@ -184,11 +184,11 @@ static void print_json(struct c2e_jsonw *w,
 		c2e_jsonw_array_begin(w);
 		for (size_t k = 0; k < m->report.n; k++) {
 			const struct c2e_report_entry *e =
-				&m->report.entries[k];
+			        &m->report.entries[k];
 
 			c2e_jsonw_object_begin(w);
 			c2e_jsonw_kv_string(w, "disposition",
-					    c2e_disp_name(e->disp));
+			                    c2e_disp_name(e->disp));
 			c2e_jsonw_kv_string(w, "source", e->source);
 			c2e_jsonw_kv_string(w, "sourceValue", e->source_value);
 			c2e_jsonw_kv_string(w, "target", e->target);
@@ -213,15 +213,14 @@ static void warn_all(struct c2e_out *o, const struct c2e_convert_result *r)
 			c2e_out_warn(o, "%s", m->report.warnings.v[k]);
 		if (m->blocked)
 			c2e_out_warn(o,
-				     "connected app '%s' was not converted: "
-				     "%zu blocking finding%s in its report",
-				     m->ca_name, m->report.n_blocking,
-				     m->report.n_blocking == 1 ? "" : "s");
+			             "connected app '%s' was not converted: "
+			             "%zu blocking finding%s in its report",
+			             m->ca_name, m->report.n_blocking,
+			             m->report.n_blocking == 1 ? "" : "s");
 	}
 }
 
-int cmd_convert(struct c2e_out *out, int argc, char **argv,
-		struct c2e_err *err)
+int cmd_convert(struct c2e_out *out, int argc, char **argv, struct c2e_err *err)
 {
 	static const struct option longopts[] = {
 		{ "project", required_argument, NULL, 'p' },
@@ -267,19 +266,19 @@ int cmd_convert(struct c2e_out *out, int argc, char **argv,
 			break;
 		case ':':
 			rc = c2e_cmd_usage(err, "convert",
-					   "option '%s' needs a value",
-					   argv[optind - 1]);
+			                   "option '%s' needs a value",
+			                   argv[optind - 1]);
 			goto done;
 		default:
 			rc = c2e_cmd_usage(err, "convert",
-					   "unknown option '%s'",
-					   argv[optind - 1]);
+			                   "unknown option '%s'",
+			                   argv[optind - 1]);
 			goto done;
 		}
 	}
 	if (optind < argc) {
 		rc = c2e_cmd_usage(err, "convert", "unexpected argument '%s'",
-				   argv[optind]);
+		                   argv[optind]);
 		goto done;
 	}
 	if (!opts.project) {

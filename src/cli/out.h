@@ -22,12 +22,12 @@
 #include "util/str.h"
 
 struct c2e_out {
-	bool json;               /* --json mode */
-	bool quiet;              /* human output suppressed */
-	FILE *out;               /* stdout */
-	FILE *errf;              /* stderr */
-	struct c2e_buf result;   /* JSON text of "result" (json mode) */
-	struct c2e_jsonw jw;     /* writer on `result` */
+	bool json; /* --json mode */
+	bool quiet; /* human output suppressed */
+	FILE *out; /* stdout */
+	FILE *errf; /* stderr */
+	struct c2e_buf result; /* JSON text of "result" (json mode) */
+	struct c2e_jsonw jw; /* writer on `result` */
 	bool result_started;
 	struct c2e_strv warnings;
 };

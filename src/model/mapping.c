@@ -27,8 +27,8 @@ static const char *const part_types[C2E_PART_MAX] = {
 };
 
 static const char *const part_suffixes[C2E_PART_MAX] = {
-	"", "_oauth", "_glbloauth", "_oauthPlcy", "_plcy", "_canvas",
-	"_samlPlcy",
+	"",      "_oauth",  "_glbloauth", "_oauthPlcy",
+	"_plcy", "_canvas", "_samlPlcy",
 };
 
 const char *c2e_part_type(enum c2e_eca_part p)
@@ -115,9 +115,9 @@ const char *c2e_map_ip_relaxation(const char *v)
 
 int c2e_map_refresh_policy(const char *v, struct c2e_refresh_policy *out)
 {
-	static const char *const units[][2] = {
-		{ "HOURS", "Hours" }, { "DAYS", "Days" }, { "MONTHS", "Months" }
-	};
+	static const char *const units[][2] = { { "HOURS", "Hours" },
+		                                { "DAYS", "Days" },
+		                                { "MONTHS", "Months" } };
 	const char *rest, *colon;
 	char num[16];
 	size_t n;
@@ -204,7 +204,7 @@ int c2e_name_prefix(const char *name, char **out, struct c2e_err *err)
 }
 
 int c2e_name_render(const char *tmpl, const char *ca_name, char **out,
-		    struct c2e_err *err)
+                    struct c2e_err *err)
 {
 	struct c2e_buf b = C2E_BUF_INIT;
 	const char *u = strchr(ca_name, '_');
@@ -223,9 +223,9 @@ int c2e_name_render(const char *tmpl, const char *ca_name, char **out,
 		close = strchr(p, '}');
 		if (!close) {
 			rc = c2e_err_set(err, C2E_EUSAGE,
-					 "--name template '%s' has an unclosed "
-					 "'{'",
-					 tmpl);
+			                 "--name template '%s' has an unclosed "
+			                 "'{'",
+			                 tmpl);
 			goto done;
 		}
 		n = (size_t)(close - p - 1);
@@ -233,15 +233,15 @@ int c2e_name_render(const char *tmpl, const char *ca_name, char **out,
 			c2e_buf_adds(&b, ca_name);
 		} else if (n == 6 && !strncmp(p + 1, "prefix", 6)) {
 			c2e_buf_addn(&b, ca_name,
-				     u ? (size_t)(u - ca_name) : 0);
+			             u ? (size_t)(u - ca_name) : 0);
 		} else if (n == 4 && !strncmp(p + 1, "rest", 4)) {
 			c2e_buf_adds(&b, u ? u + 1 : ca_name);
 		} else {
 			rc = c2e_err_set(err, C2E_EUSAGE,
-					 "--name template '%s' has an unknown "
-					 "placeholder '%.*s'; use {name}, "
-					 "{prefix} or {rest}",
-					 tmpl, (int)(n + 2), p);
+			                 "--name template '%s' has an unknown "
+			                 "placeholder '%.*s'; use {name}, "
+			                 "{prefix} or {rest}",
+			                 tmpl, (int)(n + 2), p);
 			goto done;
 		}
 		p = close + 1;
@@ -259,7 +259,7 @@ done:
 }
 
 int c2e_name_check(const char *name, size_t max, const char *what,
-		   struct c2e_err *err)
+                   struct c2e_err *err)
 {
 	size_t len = strlen(name);
 	const char *rule = NULL;
@@ -268,9 +268,9 @@ int c2e_name_check(const char *name, size_t max, const char *what,
 		return c2e_err_set(err, C2E_EDATA, "%s is empty", what);
 	if (len > max)
 		return c2e_err_set(err, C2E_EDATA,
-				   "%s '%s' breaks the API-name rules: it has "
-				   "%zu characters, at most %zu are allowed",
-				   what, name, len, max);
+		                   "%s '%s' breaks the API-name rules: it has "
+		                   "%zu characters, at most %zu are allowed",
+		                   what, name, len, max);
 	if (!isalpha((unsigned char)name[0]))
 		rule = "it must start with a letter";
 	for (size_t i = 0; !rule && i < len; i++) {
@@ -287,8 +287,8 @@ int c2e_name_check(const char *name, size_t max, const char *what,
 		rule = "it must not end with an underscore";
 	if (rule)
 		return c2e_err_set(err, C2E_EDATA,
-				   "%s '%s' breaks the API-name rules: %s",
-				   what, name, rule);
+		                   "%s '%s' breaks the API-name rules: %s",
+		                   what, name, rule);
 	return C2E_OK;
 }
 
@@ -311,17 +311,17 @@ struct mapctx {
 };
 
 struct rule {
-	const char *src;        /* source element name */
+	const char *src; /* source element name */
 	enum c2e_eca_part part; /* target component */
-	const char *dst;        /* target field; NULL when fn or dropped */
+	const char *dst; /* target field; NULL when fn or dropped */
 	int (*fn)(struct mapctx *x, const struct c2e_md_node *n,
-		  const char *path);
-	enum c2e_disp disp;     /* for dst-less, fn-less rules */
+	          const char *path);
+	enum c2e_disp disp; /* for dst-less, fn-less rules */
 	const char *note;
 };
 
 static int walk(struct mapctx *x, const struct c2e_md_node *parent,
-		const char *base, const struct rule *rules, size_t n_rules);
+                const char *base, const struct rule *rules, size_t n_rules);
 
 /* Fields whose values never appear in reports. */
 static bool is_secret(const char *name)
@@ -350,7 +350,7 @@ static char *display(const struct c2e_md_node *n)
 		return c2e_strdup("(redacted)");
 	if (is_bulky(n->name)) {
 		if (snprintf(tmp, sizeof(tmp), "(%zu characters)",
-			     strlen(n->text)) < 0)
+		             strlen(n->text)) < 0)
 			return NULL;
 		return c2e_strdup(tmp);
 	}
@@ -375,8 +375,8 @@ static char *target_name(enum c2e_eca_part p, const char *field)
 
 /* One report entry with an optional target part/field. */
 static int rep(struct mapctx *x, enum c2e_disp d, const char *path,
-	       const struct c2e_md_node *src, int part, const char *field,
-	       const char *tval, const char *note)
+               const struct c2e_md_node *src, int part, const char *field,
+               const char *tval, const char *note)
 {
 	char *sval = NULL, *target = NULL;
 	int rc;
@@ -394,7 +394,7 @@ static int rep(struct mapctx *x, enum c2e_disp d, const char *path,
 		}
 	}
 	rc = c2e_report_add(&x->m->report, d, path, sval, target, tval, note,
-			    x->err);
+	                    x->err);
 	free(sval);
 	free(target);
 	return rc;
@@ -407,23 +407,24 @@ static struct c2e_md_node *part_root(struct mapctx *x, enum c2e_eca_part p)
 
 /* Sets a simple field on a part and reports it. */
 static int put(struct mapctx *x, const char *path,
-	       const struct c2e_md_node *src, enum c2e_eca_part p,
-	       const char *field, const char *value, enum c2e_disp d,
-	       const char *note)
+               const struct c2e_md_node *src, enum c2e_eca_part p,
+               const char *field, const char *value, enum c2e_disp d,
+               const char *note)
 {
 	struct c2e_md_node *root = part_root(x, p);
 	int rc;
 
 	if (!root)
 		return rep(x, C2E_DISP_DROPPED, path, src, -1, NULL, NULL,
-			   "the ECA has no component to carry it");
+		           "the ECA has no component to carry it");
 	rc = c2e_md_set(root, field, value, x->err);
 	if (rc < 0)
 		return rc;
 	return rep(x, d, path, src, (int)p, field,
-		   src && is_secret(src->name) ? "(redacted)" :
-		   src && is_bulky(src->name) ? "(same value)" : value,
-		   note);
+	           src && is_secret(src->name) ? "(redacted)" :
+	           src && is_bulky(src->name)  ? "(same value)" :
+	                                         value,
+	           note);
 }
 
 static char *child_path(const char *base, const char *name)
@@ -444,113 +445,114 @@ static char *child_path(const char *base, const char *name)
 
 /* A rule with `dst`: copy the value under the target name. */
 static int apply_simple(struct mapctx *x, const struct rule *r,
-			const struct c2e_md_node *n, const char *path)
+                        const struct c2e_md_node *n, const char *path)
 {
 	enum c2e_disp d = strcmp(r->src, r->dst) == 0 ? C2E_DISP_CARRIED :
-							C2E_DISP_CONVERTED;
+	                                                C2E_DISP_CONVERTED;
 
 	if (n->nil || !n->text)
 		return rep(x, C2E_DISP_DROPPED, path, n, -1, NULL, NULL,
-			   "empty (nil) in the source");
+		           "empty (nil) in the source");
 	return put(x, path, n, r->part, r->dst, n->text, d, r->note);
 }
 
 /* --- custom rules --------------------------------------------------- */
 
 static int rule_full_name(struct mapctx *x, const struct c2e_md_node *n,
-			  const char *path)
+                          const char *path)
 {
 	return rep(x, C2E_DISP_CONVERTED, path, n, C2E_PART_HEADER, NULL,
-		   x->m->eca_name, "the ECA's API name (see --name)");
+	           x->m->eca_name, "the ECA's API name (see --name)");
 }
 
 static int rule_bool_flag(struct mapctx *x, const struct c2e_md_node *n,
-			  const char *path, enum c2e_eca_part p,
-			  const char *field, const char *note)
+                          const char *path, enum c2e_eca_part p,
+                          const char *field, const char *note)
 {
 	if (n->nil || !n->text)
 		return rep(x, C2E_DISP_DROPPED, path, n, -1, NULL, NULL,
-			   "empty (nil) in the source");
+		           "empty (nil) in the source");
 	return put(x, path, n, p, field, n->text,
-		   strcmp(n->name, field) ? C2E_DISP_CONVERTED :
-					    C2E_DISP_CARRIED,
-		   note);
+	           strcmp(n->name, field) ? C2E_DISP_CONVERTED :
+	                                    C2E_DISP_CARRIED,
+	           note);
 }
 
 static int rule_client_credentials(struct mapctx *x,
-				   const struct c2e_md_node *n,
-				   const char *path)
+                                   const struct c2e_md_node *n,
+                                   const char *path)
 {
 	int rc = rule_bool_flag(x, n, path, C2E_PART_GLOBAL,
-				"isClientCredentialsFlowEnabled", NULL);
+	                        "isClientCredentialsFlowEnabled", NULL);
 
 	if (rc < 0)
 		return rc;
 	return rule_bool_flag(x, n, path, C2E_PART_OAUTH_POLICY,
-			      "isClientCredentialsFlowEnabled",
-			      "ECAs enable the flow in the global settings "
-			      "and allow it in the policies");
+	                      "isClientCredentialsFlowEnabled",
+	                      "ECAs enable the flow in the global settings "
+	                      "and allow it in the policies");
 }
 
 static int rule_pkce(struct mapctx *x, const struct c2e_md_node *n,
-		     const char *path)
+                     const char *path)
 {
 	return rule_bool_flag(x, n, path, C2E_PART_GLOBAL, "isPkceRequired",
-			      "written explicitly: the ECA default is true, "
-			      "the connected-app default false");
+	                      "written explicitly: the ECA default is true, "
+	                      "the connected-app default false");
 }
 
 static int rule_named_user_jwt(struct mapctx *x, const struct c2e_md_node *n,
-			       const char *path)
+                               const char *path)
 {
 	if (n->text && !strcmp(n->text, "true"))
 		x->named_user_jwt = true;
 	return rule_bool_flag(x, n, path, C2E_PART_GLOBAL,
-			      "isNamedUserJwtEnabled", NULL);
+	                      "isNamedUserJwtEnabled", NULL);
 }
 
 static int rule_admin_approved(struct mapctx *x, const struct c2e_md_node *n,
-			       const char *path)
+                               const char *path)
 {
 	bool yes = n->text && !strcmp(n->text, "true");
-	const char *v = yes ? "AdminApprovedPreAuthorized" : "AllSelfAuthorized";
+	const char *v =
+	        yes ? "AdminApprovedPreAuthorized" : "AllSelfAuthorized";
 
 	x->admin_approved = yes;
-	return put(x, path, n, C2E_PART_OAUTH_POLICY, "permittedUsersPolicyType",
-		   v, C2E_DISP_CONVERTED,
-		   yes ? "admin-approved users are pre-authorized" :
-			 "all users may self-authorize");
+	return put(x, path, n, C2E_PART_OAUTH_POLICY,
+	           "permittedUsersPolicyType", v, C2E_DISP_CONVERTED,
+	           yes ? "admin-approved users are pre-authorized" :
+	                 "all users may self-authorize");
 }
 
 static int rule_certificate(struct mapctx *x, const struct c2e_md_node *n,
-			    const char *path)
+                            const char *path)
 {
 	if (n->nil || !n->text || !*n->text)
 		return rep(x, C2E_DISP_DROPPED, path, n, -1, NULL, NULL,
-			   "empty (nil) in the source");
+		           "empty (nil) in the source");
 	x->has_certificate = true;
 	return put(x, path, n, C2E_PART_GLOBAL, "certificate", n->text,
-		   C2E_DISP_CARRIED, "enables the JWT bearer flow");
+	           C2E_DISP_CARRIED, "enables the JWT bearer flow");
 }
 
 static int rule_consumer_key(struct mapctx *x, const struct c2e_md_node *n,
-			     const char *path)
+                             const char *path)
 {
 	return rep(x, C2E_DISP_DROPPED, path, n, -1, NULL, NULL,
-		   "the org generates a new consumer key for the ECA; the "
-		   "integration must be given the new key");
+	           "the org generates a new consumer key for the ECA; the "
+	           "integration must be given the new key");
 }
 
-static int rule_consumer_secret(struct mapctx *x,
-				const struct c2e_md_node *n, const char *path)
+static int rule_consumer_secret(struct mapctx *x, const struct c2e_md_node *n,
+                                const char *path)
 {
 	return rep(x, C2E_DISP_DROPPED, path, n, -1, NULL, NULL,
-		   "secrets are never copied; the org generates a new "
-		   "consumer secret");
+	           "secrets are never copied; the org generates a new "
+	           "consumer secret");
 }
 
 static int rule_scopes(struct mapctx *x, const struct c2e_md_node *n,
-		       const char *path)
+                       const char *path)
 {
 	struct c2e_md_node *root = part_root(x, C2E_PART_OAUTH);
 	const struct c2e_scope_map *s;
@@ -560,11 +562,11 @@ static int rule_scopes(struct mapctx *x, const struct c2e_md_node *n,
 
 	if (n->nil || !n->text || !*n->text)
 		return rep(x, C2E_DISP_DROPPED, path, n, -1, NULL, NULL,
-			   "empty (nil) in the source");
+		           "empty (nil) in the source");
 	s = c2e_scope_lookup(n->text);
 	if (!s)
 		return rep(x, C2E_DISP_BLOCKING, path, n, -1, NULL, NULL,
-			   "no ECA scope is known for this value");
+		           "no ECA scope is known for this value");
 	if (!strcmp(s->ca, "Interaction"))
 		x->has_interaction = true;
 	/* append to the comma-separated list, once per token */
@@ -581,9 +583,9 @@ static int rule_scopes(struct mapctx *x, const struct c2e_md_node *n,
 				t++, len--;
 			if (len == tl && !strncmp(t, s->eca, tl))
 				return rep(x, C2E_DISP_CARRIED, path, n,
-					   C2E_PART_OAUTH,
-					   "commaSeparatedOauthScopes", s->eca,
-					   "listed once");
+				           C2E_PART_OAUTH,
+				           "commaSeparatedOauthScopes", s->eca,
+				           "listed once");
 			p = t + len;
 			if (*p == ',')
 				p++;
@@ -600,9 +602,9 @@ static int rule_scopes(struct mapctx *x, const struct c2e_md_node *n,
 	if (rc < 0)
 		goto done;
 	rc = rep(x,
-		 strcmp(s->ca, s->eca) ? C2E_DISP_CONVERTED : C2E_DISP_CARRIED,
-		 path, n, C2E_PART_OAUTH, "commaSeparatedOauthScopes", s->eca,
-		 s->oauth);
+	         strcmp(s->ca, s->eca) ? C2E_DISP_CONVERTED : C2E_DISP_CARRIED,
+	         path, n, C2E_PART_OAUTH, "commaSeparatedOauthScopes", s->eca,
+	         s->oauth);
 done:
 	c2e_buf_release(&b);
 	return rc;
@@ -610,7 +612,7 @@ done:
 
 /* profileName / permissionSetName: joined into a comma-separated list */
 static int rule_access_list(struct mapctx *x, const struct c2e_md_node *n,
-			    const char *path, const char *field)
+                            const char *path, const char *field)
 {
 	enum c2e_eca_part targets[] = { C2E_PART_OAUTH_POLICY, C2E_PART_SAML };
 	bool any = false;
@@ -618,11 +620,11 @@ static int rule_access_list(struct mapctx *x, const struct c2e_md_node *n,
 
 	if (n->nil || !n->text || !*n->text)
 		return rep(x, C2E_DISP_DROPPED, path, n, -1, NULL, NULL,
-			   "an empty element only clears the list");
+		           "an empty element only clears the list");
 	if (strchr(n->text, ','))
 		return rep(x, C2E_DISP_BLOCKING, path, n, -1, NULL, NULL,
-			   "the name contains a comma and cannot go into a "
-			   "comma-separated list");
+		           "the name contains a comma and cannot go into a "
+		           "comma-separated list");
 	for (size_t i = 0; i < C2E_ARRAY_SIZE(targets); i++) {
 		struct c2e_md_node *root = part_root(x, targets[i]);
 		struct c2e_buf b = C2E_BUF_INIT;
@@ -646,47 +648,47 @@ static int rule_access_list(struct mapctx *x, const struct c2e_md_node *n,
 		if (rc < 0)
 			return rc;
 		rc = rep(x, C2E_DISP_CONVERTED, path, n, (int)targets[i], field,
-			 n->text,
-			 x->admin_approved || targets[i] == C2E_PART_SAML ?
-				 NULL :
-				 "the app is not admin-approved: the list "
-				 "applies only once users are pre-authorized");
+		         n->text,
+		         x->admin_approved || targets[i] == C2E_PART_SAML ?
+		                 NULL :
+		                 "the app is not admin-approved: the list "
+		                 "applies only once users are pre-authorized");
 		if (rc < 0)
 			return rc;
 	}
 	if (!any)
 		return rep(x, C2E_DISP_DROPPED, path, n, -1, NULL, NULL,
-			   "the app has neither OAuth nor SAML to restrict");
+		           "the app has neither OAuth nor SAML to restrict");
 	return C2E_OK;
 }
 
 static int rule_profile(struct mapctx *x, const struct c2e_md_node *n,
-			const char *path)
+                        const char *path)
 {
 	return rule_access_list(x, n, path, "commaSeparatedProfile");
 }
 
 static int rule_permission_set(struct mapctx *x, const struct c2e_md_node *n,
-			       const char *path)
+                               const char *path)
 {
 	return rule_access_list(x, n, path, "commaSeparatedPermissionSet");
 }
 
 static int rule_ip_relaxation(struct mapctx *x, const struct c2e_md_node *n,
-			      const char *path)
+                              const char *path)
 {
 	const char *v = c2e_map_ip_relaxation(n->text);
 
 	if (!v)
 		return rep(x, C2E_DISP_BLOCKING, path, n, -1, NULL, NULL,
-			   "unknown IP relaxation; expected ENFORCE, BYPASS, "
-			   "BYPASS_2FACTOR or ENFORCE_RELAXREFRESH");
+		           "unknown IP relaxation; expected ENFORCE, BYPASS, "
+		           "BYPASS_2FACTOR or ENFORCE_RELAXREFRESH");
 	return put(x, path, n, C2E_PART_OAUTH_POLICY, "ipRelaxationPolicyType",
-		   v, C2E_DISP_CONVERTED, NULL);
+	           v, C2E_DISP_CONVERTED, NULL);
 }
 
 static int rule_refresh_policy(struct mapctx *x, const struct c2e_md_node *n,
-			       const char *path)
+                               const char *path)
 {
 	struct c2e_md_node *root = part_root(x, C2E_PART_OAUTH_POLICY);
 	struct c2e_refresh_policy rp;
@@ -695,15 +697,15 @@ static int rule_refresh_policy(struct mapctx *x, const struct c2e_md_node *n,
 
 	if (c2e_map_refresh_policy(n->text, &rp) < 0)
 		return rep(x, C2E_DISP_BLOCKING, path, n, -1, NULL, NULL,
-			   "unknown refresh-token policy; expected zero, "
-			   "infinite, specific_lifetime:N:UNIT or "
-			   "specific_inactivity:N:UNIT");
+		           "unknown refresh-token policy; expected zero, "
+		           "infinite, specific_lifetime:N:UNIT or "
+		           "specific_inactivity:N:UNIT");
 	rc = put(x, path, n, C2E_PART_OAUTH_POLICY, "refreshTokenPolicyType",
-		 rp.type, C2E_DISP_CONVERTED, NULL);
+	         rp.type, C2E_DISP_CONVERTED, NULL);
 	if (rc < 0 || !rp.unit)
 		return rc;
 	rc = c2e_md_set_long(root, "refreshTokenValidityPeriod", rp.period,
-			     x->err);
+	                     x->err);
 	if (rc < 0)
 		return rc;
 	rc = c2e_md_set(root, "refreshTokenValidityUnit", rp.unit, x->err);
@@ -712,71 +714,71 @@ static int rule_refresh_policy(struct mapctx *x, const struct c2e_md_node *n,
 	if (snprintf(val, sizeof(val), "%ld", rp.period) < 0)
 		val[0] = '\0';
 	rc = rep(x, C2E_DISP_CONVERTED, path, n, C2E_PART_OAUTH_POLICY,
-		 "refreshTokenValidityPeriod", val, NULL);
+	         "refreshTokenValidityPeriod", val, NULL);
 	if (rc < 0)
 		return rc;
 	return rep(x, C2E_DISP_CONVERTED, path, n, C2E_PART_OAUTH_POLICY,
-		   "refreshTokenValidityUnit", rp.unit, NULL);
+	           "refreshTokenValidityUnit", rp.unit, NULL);
 }
 
 static int rule_policy_action(struct mapctx *x, const struct c2e_md_node *n,
-			      const char *path)
+                              const char *path)
 {
 	const struct c2e_schema_type *t = c2e_schema_find("PolicyAction");
 
 	if (!n->text || !t || !c2e_schema_enum_has(t, n->text))
 		return rep(x, C2E_DISP_BLOCKING, path, n, -1, NULL, NULL,
-			   "unknown session policy action; expected Block or "
-			   "RaiseSessionLevel");
+		           "unknown session policy action; expected Block or "
+		           "RaiseSessionLevel");
 	return put(x, path, n, C2E_PART_OAUTH_POLICY, "policyAction", n->text,
-		   C2E_DISP_CARRIED, NULL);
+	           C2E_DISP_CARRIED, NULL);
 }
 
 static int rule_session_level(struct mapctx *x, const struct c2e_md_node *n,
-			      const char *path)
+                              const char *path)
 {
 	const char *v = c2e_map_session_level(n->text);
 
 	if (!v)
 		return rep(x, C2E_DISP_BLOCKING, path, n, -1, NULL, NULL,
-			   "unknown session level; expected LOW, STANDARD or "
-			   "HIGH_ASSURANCE");
+		           "unknown session level; expected LOW, STANDARD or "
+		           "HIGH_ASSURANCE");
 	if (!strcmp(v, "HIGH_ASSURANCE"))
 		x->high_assurance = true;
-	return put(x, path, n, C2E_PART_OAUTH_POLICY, "requiredSessionLevel",
-		   v, C2E_DISP_CONVERTED, NULL);
+	return put(x, path, n, C2E_PART_OAUTH_POLICY, "requiredSessionLevel", v,
+	           C2E_DISP_CONVERTED, NULL);
 }
 
 static int rule_session_timeout(struct mapctx *x, const struct c2e_md_node *n,
-				const char *path)
+                                const char *path)
 {
 	return put(x, path, n, C2E_PART_OAUTH_POLICY, "sessionTimeoutInMinutes",
-		   n->text, C2E_DISP_CONVERTED,
-		   "applies to opaque access tokens only");
+	           n->text, C2E_DISP_CONVERTED,
+	           "applies to opaque access tokens only");
 }
 
 static int rule_start_url(struct mapctx *x, const struct c2e_md_node *n,
-			  const char *path)
+                          const char *path)
 {
 	struct c2e_md_node *root = part_root(x, C2E_PART_POLICY);
 	int rc;
 
 	if (n->nil || !n->text || !*n->text)
 		return rep(x, C2E_DISP_DROPPED, path, n, -1, NULL, NULL,
-			   "empty (nil) in the source");
+		           "empty (nil) in the source");
 	rc = put(x, path, n, C2E_PART_POLICY, "startUrl", n->text,
-		 C2E_DISP_CARRIED, NULL);
+	         C2E_DISP_CARRIED, NULL);
 	if (rc < 0)
 		return rc;
 	rc = c2e_md_set(root, "startPage", "Custom", x->err);
 	if (rc < 0)
 		return rc;
 	return rep(x, C2E_DISP_CONVERTED, path, NULL, C2E_PART_POLICY,
-		   "startPage", "Custom", "a custom start URL");
+	           "startPage", "Custom", "a custom start URL");
 }
 
 static int rule_ip_range(struct mapctx *x, const struct c2e_md_node *n,
-			 const char *path)
+                         const char *path)
 {
 	struct c2e_md_node *root = part_root(x, C2E_PART_OAUTH), *r = NULL;
 	const char *start = c2e_md_get(n, "start");
@@ -787,10 +789,10 @@ static int rule_ip_range(struct mapctx *x, const struct c2e_md_node *n,
 
 	if (!root)
 		return rep(x, C2E_DISP_DROPPED, path, NULL, -1, NULL, NULL,
-			   "the app has no OAuth settings to restrict");
+		           "the app has no OAuth settings to restrict");
 	if (c2e_md_count(root, "trustedIpRanges") >= C2E_ECA_MAX_IP_RANGES)
 		return rep(x, C2E_DISP_BLOCKING, path, NULL, -1, NULL, NULL,
-			   "an ECA accepts at most 128 trusted IP ranges");
+		           "an ECA accepts at most 128 trusted IP ranges");
 	rc = c2e_md_add_complex(root, "trustedIpRanges", &r, x->err);
 	if (rc < 0)
 		return rc;
@@ -799,7 +801,8 @@ static int rule_ip_range(struct mapctx *x, const struct c2e_md_node *n,
 	if (rc == 0)
 		rc = c2e_md_set(r, "endIpAddress", end ? end : "", x->err);
 	if (rc == 0)
-		rc = c2e_md_set(r, "startIpAddress", start ? start : "", x->err);
+		rc = c2e_md_set(r, "startIpAddress", start ? start : "",
+		                x->err);
 	if (rc < 0)
 		goto done;
 	c2e_buf_addf(&val, "%s-%s", start ? start : "", end ? end : "");
@@ -808,9 +811,9 @@ static int rule_ip_range(struct mapctx *x, const struct c2e_md_node *n,
 		goto done;
 	}
 	rc = c2e_report_add(&x->m->report, C2E_DISP_CONVERTED, path, val.buf,
-			    "ExtlClntAppOauthSettings.trustedIpRanges", val.buf,
-			    "start/end become startIpAddress/endIpAddress",
-			    x->err);
+	                    "ExtlClntAppOauthSettings.trustedIpRanges", val.buf,
+	                    "start/end become startIpAddress/endIpAddress",
+	                    x->err);
 done:
 	c2e_buf_release(&val);
 	return rc;
@@ -818,7 +821,7 @@ done:
 
 /* attributes: custom attributes on every plugin that carries them */
 static int rule_attribute(struct mapctx *x, const struct c2e_md_node *n,
-			  const char *path)
+                          const char *path)
 {
 	enum c2e_eca_part targets[] = { C2E_PART_OAUTH, C2E_PART_SAML };
 	const char *key = c2e_md_get(n, "key");
@@ -835,169 +838,170 @@ static int rule_attribute(struct mapctx *x, const struct c2e_md_node *n,
 		if (c2e_md_count(root, "customAttributes") >=
 		    C2E_ECA_MAX_ATTRIBUTES)
 			return rep(x, C2E_DISP_BLOCKING, path, NULL, -1, NULL,
-				   NULL,
-				   "an ECA accepts at most 128 custom "
-				   "attributes");
+			           NULL,
+			           "an ECA accepts at most 128 custom "
+			           "attributes");
 		rc = c2e_md_add_complex(root, "customAttributes", &a, x->err);
 		if (rc == 0)
 			rc = c2e_md_set(a, "formula", formula ? formula : "",
-					x->err);
+			                x->err);
 		if (rc == 0)
 			rc = c2e_md_set(a, "key", key ? key : "", x->err);
 		if (rc == 0)
-			rc = c2e_report_add(&x->m->report, C2E_DISP_CONVERTED,
-					    path, key,
-					    targets[i] == C2E_PART_OAUTH ?
-						    "ExtlClntAppOauthSettings."
-						    "customAttributes" :
-						    "ExtlClntAppSamlConfigurable"
-						    "Policies.customAttributes",
-					    key, NULL, x->err);
+			rc = c2e_report_add(
+			        &x->m->report, C2E_DISP_CONVERTED, path, key,
+			        targets[i] == C2E_PART_OAUTH ?
+			                "ExtlClntAppOauthSettings."
+			                "customAttributes" :
+			                "ExtlClntAppSamlConfigurable"
+			                "Policies.customAttributes",
+			        key, NULL, x->err);
 		if (rc < 0)
 			return rc;
 	}
 	if (!any)
 		return rep(x, C2E_DISP_DROPPED, path, NULL, -1, NULL, NULL,
-			   "the app has neither OAuth nor SAML to carry custom "
-			   "attributes");
+		           "the app has neither OAuth nor SAML to carry custom "
+		           "attributes");
 	return C2E_OK;
 }
 
 static int rule_plugin(struct mapctx *x, const struct c2e_md_node *n,
-		       const char *path)
+                       const char *path)
 {
 	return rep(x, C2E_DISP_BLOCKING, path, n, -1, NULL, NULL,
-		   "an Apex Auth.ConnectedAppPlugin has no ECA equivalent "
-		   "(ECA handlers use a different interface); rewrite it "
-		   "first");
+	           "an Apex Auth.ConnectedAppPlugin has no ECA equivalent "
+	           "(ECA handlers use a different interface); rewrite it "
+	           "first");
 }
 
 static int rule_plugin_user(struct mapctx *x, const struct c2e_md_node *n,
-			    const char *path)
+                            const char *path)
 {
 	return rep(x, C2E_DISP_DROPPED, path, n, -1, NULL, NULL,
-		   "belongs to the Apex plugin, which does not carry over");
+	           "belongs to the Apex plugin, which does not carry over");
 }
 
 static int rule_mobile(struct mapctx *x, const struct c2e_md_node *n,
-		       const char *path)
+                       const char *path)
 {
 	(void)n;
 	return rep(x, C2E_DISP_BLOCKING, path, NULL, -1, NULL, NULL,
-		   "mobile app distribution (mobileAppConfig) has no ECA "
-		   "equivalent");
+	           "mobile app distribution (mobileAppConfig) has no ECA "
+	           "equivalent");
 }
 
 static int rule_legacy_canvas(struct mapctx *x, const struct c2e_md_node *n,
-			      const char *path)
+                              const char *path)
 {
 	(void)n;
 	return rep(x, C2E_DISP_BLOCKING, path, NULL, -1, NULL, NULL,
-		   "the legacy canvas element is not supported; retrieve "
-		   "the app with a current API version (canvasConfig)");
+	           "the legacy canvas element is not supported; retrieve "
+	           "the app with a current API version (canvasConfig)");
 }
 
-static int rule_drop_mobile_start(struct mapctx *x,
-				  const struct c2e_md_node *n,
-				  const char *path)
+static int rule_drop_mobile_start(struct mapctx *x, const struct c2e_md_node *n,
+                                  const char *path)
 {
 	return rep(x, C2E_DISP_DROPPED, path, n, -1, NULL, NULL,
-		   "ECAs have no mobile start URL");
+	           "ECAs have no mobile start URL");
 }
 
 static int rule_enum_to(struct mapctx *x, const struct c2e_md_node *n,
-			const char *path, enum c2e_eca_part p,
-			const char *field, const char *enum_type)
+                        const char *path, enum c2e_eca_part p,
+                        const char *field, const char *enum_type)
 {
 	const struct c2e_schema_type *t = c2e_schema_find(enum_type);
 
 	if (!n->text || !t || !c2e_schema_enum_has(t, n->text))
 		return rep(x, C2E_DISP_BLOCKING, path, n, -1, NULL, NULL,
-			   "the ECA has no equivalent for this value");
+		           "the ECA has no equivalent for this value");
 	return put(x, path, n, p, field, n->text,
-		   strcmp(n->name, field) ? C2E_DISP_CONVERTED :
-					    C2E_DISP_CARRIED,
-		   NULL);
+	           strcmp(n->name, field) ? C2E_DISP_CONVERTED :
+	                                    C2E_DISP_CARRIED,
+	           NULL);
 }
 
 static int rule_saml_encryption(struct mapctx *x, const struct c2e_md_node *n,
-				const char *path)
+                                const char *path)
 {
 	return rule_enum_to(x, n, path, C2E_PART_SAML, "encryptionType",
-			    "ExtlClntAppSamlEncryptType");
+	                    "ExtlClntAppSamlEncryptType");
 }
 
 static int rule_saml_binding(struct mapctx *x, const struct c2e_md_node *n,
-			     const char *path)
+                             const char *path)
 {
 	return rule_enum_to(x, n, path, C2E_PART_SAML,
-			    "singleLogoutBindingType",
-			    "ExtlClntAppSamlBindingType");
+	                    "singleLogoutBindingType",
+	                    "ExtlClntAppSamlBindingType");
 }
 
 static int rule_saml_name_id(struct mapctx *x, const struct c2e_md_node *n,
-			     const char *path)
+                             const char *path)
 {
 	return rule_enum_to(x, n, path, C2E_PART_SAML, "nameIdFormat",
-			    "ExtlClntAppNameIdFormatType");
+	                    "ExtlClntAppNameIdFormatType");
 }
 
 static int rule_saml_sign(struct mapctx *x, const struct c2e_md_node *n,
-			  const char *path)
+                          const char *path)
 {
 	return rule_enum_to(x, n, path, C2E_PART_SAML, "signingAlgorithmType",
-			    "ExtlClntAppSamlSignAlgoType");
+	                    "ExtlClntAppSamlSignAlgoType");
 }
 
 static int rule_saml_subject(struct mapctx *x, const struct c2e_md_node *n,
-			     const char *path)
+                             const char *path)
 {
 	return rule_enum_to(x, n, path, C2E_PART_SAML, "subjectType",
-			    "ExtlClntAppSamlSubjectType");
+	                    "ExtlClntAppSamlSubjectType");
 }
 
 static int rule_canvas_location(struct mapctx *x, const struct c2e_md_node *n,
-				const char *path)
+                                const char *path)
 {
 	int rc = c2e_md_add(part_root(x, C2E_PART_CANVAS),
-			    "canvasLocationOptions", n->text, x->err);
+	                    "canvasLocationOptions", n->text, x->err);
 
 	if (rc < 0)
 		return rc;
 	return rep(x, C2E_DISP_CONVERTED, path, n, C2E_PART_CANVAS,
-		   "canvasLocationOptions", n->text, NULL);
+	           "canvasLocationOptions", n->text, NULL);
 }
 
 static int rule_canvas_option(struct mapctx *x, const struct c2e_md_node *n,
-			      const char *path)
+                              const char *path)
 {
 	int rc = c2e_md_add(part_root(x, C2E_PART_CANVAS), "canvasOptions",
-			    n->text, x->err);
+	                    n->text, x->err);
 
 	if (rc < 0)
 		return rc;
 	return rep(x, C2E_DISP_CONVERTED, path, n, C2E_PART_CANVAS,
-		   "canvasOptions", n->text, NULL);
+	           "canvasOptions", n->text, NULL);
 }
 
 /* --- nested groups -------------------------------------------------- */
 
 /* idTokenConfig -> ExtlClntAppGlobalOauthSettings.idTokenConfig */
 static int rule_id_token(struct mapctx *x, const struct c2e_md_node *n,
-			 const char *path)
+                         const char *path)
 {
 	static const char *const ren[][2] = {
 		{ "idTokenAudience", "idTokenAudience" },
 		{ "idTokenIncludeAttributes", "idTokenIncludeAttributes" },
-		{ "idTokenIncludeCustomPerms", "idTokenIncludeCustomPermissions" },
-		{ "idTokenIncludeStandardClaims", "idTokenIncludeStandardClaims" },
+		{ "idTokenIncludeCustomPerms",
+		  "idTokenIncludeCustomPermissions" },
+		{ "idTokenIncludeStandardClaims",
+		  "idTokenIncludeStandardClaims" },
 		{ "idTokenValidity", "idTokenValidityInMinutes" },
 	};
 	struct c2e_md_node *cfg = NULL;
 	int rc;
 
 	rc = c2e_md_add_complex(part_root(x, C2E_PART_GLOBAL), "idTokenConfig",
-				&cfg, x->err);
+	                        &cfg, x->err);
 	if (rc < 0)
 		return rc;
 	for (struct c2e_md_node *c = n->children; c; c = c->next) {
@@ -1012,9 +1016,9 @@ static int rule_id_token(struct mapctx *x, const struct c2e_md_node *n,
 				dst = ren[i][1];
 		if (!dst || !c->text) {
 			rc = rep(x, C2E_DISP_DROPPED, cp, c, -1, NULL, NULL,
-				 dst ? "empty (nil) in the source" :
-				       "not in the Metadata API v66 schema; "
-				       "review by hand");
+			         dst ? "empty (nil) in the source" :
+			               "not in the Metadata API v66 schema; "
+			               "review by hand");
 			free(cp);
 			if (rc < 0)
 				return rc;
@@ -1022,17 +1026,16 @@ static int rule_id_token(struct mapctx *x, const struct c2e_md_node *n,
 		}
 		rc = c2e_md_set(cfg, dst, c->text, x->err);
 		target = child_path("ExtlClntAppGlobalOauthSettings."
-				    "idTokenConfig",
-				    dst);
+		                    "idTokenConfig",
+		                    dst);
 		if (rc == 0 && !target)
 			rc = c2e_err_oom(x->err);
 		if (rc == 0)
-			rc = c2e_report_add(&x->m->report,
-					    strcmp(c->name, dst) ?
-						    C2E_DISP_CONVERTED :
-						    C2E_DISP_CARRIED,
-					    cp, c->text, target, c->text, NULL,
-					    x->err);
+			rc = c2e_report_add(
+			        &x->m->report,
+			        strcmp(c->name, dst) ? C2E_DISP_CONVERTED :
+			                               C2E_DISP_CARRIED,
+			        cp, c->text, target, c->text, NULL, x->err);
 		free(target);
 		free(cp);
 		if (rc < 0)
@@ -1055,33 +1058,32 @@ static const struct rule asset_token_rules[] = {
 };
 
 static int rule_asset_token(struct mapctx *x, const struct c2e_md_node *n,
-			    const char *path)
+                            const char *path)
 {
 	return walk(x, n, path, asset_token_rules,
-		    C2E_ARRAY_SIZE(asset_token_rules));
+	            C2E_ARRAY_SIZE(asset_token_rules));
 }
 
 static int rule_oauth_single_logout(struct mapctx *x,
-				    const struct c2e_md_node *n,
-				    const char *path)
+                                    const struct c2e_md_node *n,
+                                    const char *path)
 {
 	return put(x, path, n, C2E_PART_OAUTH, "singleLogoutUrl", n->text,
-		   C2E_DISP_CARRIED, NULL);
+	           C2E_DISP_CARRIED, NULL);
 }
 
-static int rule_is_admin_approved(struct mapctx *x,
-				  const struct c2e_md_node *n,
-				  const char *path)
+static int rule_is_admin_approved(struct mapctx *x, const struct c2e_md_node *n,
+                                  const char *path)
 {
 	return rule_admin_approved(x, n, path);
 }
 
 static int rule_token_exchange_policy(struct mapctx *x,
-				      const struct c2e_md_node *n,
-				      const char *path)
+                                      const struct c2e_md_node *n,
+                                      const char *path)
 {
 	return rule_bool_flag(x, n, path, C2E_PART_OAUTH_POLICY,
-			      "isTokenExchangeFlowEnabled", NULL);
+	                      "isTokenExchangeFlowEnabled", NULL);
 }
 
 static const struct rule oauth_config_rules[] = {
@@ -1146,8 +1148,8 @@ static const struct rule session_policy_rules[] = {
 static const struct rule saml_rules[] = {
 	{ "acsUrl", C2E_PART_SAML, "acsUrl", NULL, 0, NULL },
 	{ "certificate", C2E_PART_SAML, "certificate", NULL, 0, NULL },
-	{ "encryptionCertificate", C2E_PART_SAML, "encryptionCertificate",
-	  NULL, 0, NULL },
+	{ "encryptionCertificate", C2E_PART_SAML, "encryptionCertificate", NULL,
+	  0, NULL },
 	{ "encryptionType", C2E_PART_SAML, NULL, rule_saml_encryption, 0,
 	  NULL },
 	{ "entityUrl", C2E_PART_SAML, "entityUrl", NULL, 0, NULL },
@@ -1169,38 +1171,38 @@ static const struct rule canvas_rules[] = {
 	  "the Apex Canvas.CanvasLifecycleHandler class, by name" },
 	{ "locations", C2E_PART_CANVAS, NULL, rule_canvas_location, 0, NULL },
 	{ "options", C2E_PART_CANVAS, NULL, rule_canvas_option, 0, NULL },
-	{ "samlInitiationMethod", C2E_PART_CANVAS, "samlInitiationMethod",
-	  NULL, 0, NULL },
+	{ "samlInitiationMethod", C2E_PART_CANVAS, "samlInitiationMethod", NULL,
+	  0, NULL },
 };
 
 static int rule_oauth_config(struct mapctx *x, const struct c2e_md_node *n,
-			     const char *path)
+                             const char *path)
 {
 	return walk(x, n, path, oauth_config_rules,
-		    C2E_ARRAY_SIZE(oauth_config_rules));
+	            C2E_ARRAY_SIZE(oauth_config_rules));
 }
 
 static int rule_oauth_policy(struct mapctx *x, const struct c2e_md_node *n,
-			     const char *path)
+                             const char *path)
 {
 	return walk(x, n, path, oauth_policy_rules,
-		    C2E_ARRAY_SIZE(oauth_policy_rules));
+	            C2E_ARRAY_SIZE(oauth_policy_rules));
 }
 
 static int rule_session_policy(struct mapctx *x, const struct c2e_md_node *n,
-			       const char *path)
+                               const char *path)
 {
 	return walk(x, n, path, session_policy_rules,
-		    C2E_ARRAY_SIZE(session_policy_rules));
+	            C2E_ARRAY_SIZE(session_policy_rules));
 }
 
 static int rule_saml(struct mapctx *x, const struct c2e_md_node *n,
-		     const char *path)
+                     const char *path)
 {
 	if (x->opts && c2e_str_eq(x->opts->distribution, "Packaged")) {
 		int rc = rep(x, C2E_DISP_BLOCKING, path, NULL, -1, NULL, NULL,
-			     "SAML external client apps cannot be packaged; "
-			     "use --distribution Local");
+		             "SAML external client apps cannot be packaged; "
+		             "use --distribution Local");
 
 		if (rc < 0)
 			return rc;
@@ -1209,7 +1211,7 @@ static int rule_saml(struct mapctx *x, const struct c2e_md_node *n,
 }
 
 static int rule_canvas(struct mapctx *x, const struct c2e_md_node *n,
-		       const char *path)
+                       const char *path)
 {
 	return walk(x, n, path, canvas_rules, C2E_ARRAY_SIZE(canvas_rules));
 }
@@ -1248,8 +1250,7 @@ static const struct rule top_rules[] = {
 };
 
 static int walk_one(struct mapctx *x, const struct c2e_md_node *c,
-		    const char *path, const struct rule *rules,
-		    size_t n_rules)
+                    const char *path, const struct rule *rules, size_t n_rules)
 {
 	for (size_t i = 0; i < n_rules; i++) {
 		const struct rule *r = &rules[i];
@@ -1265,13 +1266,13 @@ static int walk_one(struct mapctx *x, const struct c2e_md_node *c,
 		return rep(x, r->disp, path, c, -1, NULL, NULL, r->note);
 	}
 	return rep(x, C2E_DISP_DROPPED, path, c->children ? NULL : c, -1, NULL,
-		   NULL,
-		   "not in the Metadata API v66 schema (a newer API "
-		   "version?); review by hand");
+	           NULL,
+	           "not in the Metadata API v66 schema (a newer API "
+	           "version?); review by hand");
 }
 
 static int walk(struct mapctx *x, const struct c2e_md_node *parent,
-		const char *base, const struct rule *rules, size_t n_rules)
+                const char *base, const struct rule *rules, size_t n_rules)
 {
 	/*
 	 * Rules that read facts gathered elsewhere (admin approval decides
@@ -1309,9 +1310,9 @@ static int new_part(struct mapctx *x, enum c2e_eca_part p)
 	if (snprintf(what, sizeof(what), "%s name", part_types[p]) < 0)
 		what[0] = '\0';
 	rc = c2e_name_check(name.buf,
-			    p == C2E_PART_HEADER ? C2E_ECA_NAME_MAX :
-						   C2E_COMPONENT_NAME_MAX,
-			    what, x->err);
+	                    p == C2E_PART_HEADER ? C2E_ECA_NAME_MAX :
+	                                           C2E_COMPONENT_NAME_MAX,
+	                    what, x->err);
 	if (rc < 0)
 		goto done;
 	rc = c2e_md_doc_new(part_types[p], name.buf, &x->m->parts[p], x->err);
@@ -1319,11 +1320,11 @@ static int new_part(struct mapctx *x, enum c2e_eca_part p)
 		goto done;
 	if (p != C2E_PART_HEADER) {
 		rc = c2e_md_set(x->m->parts[p]->root,
-				"externalClientApplication", x->m->eca_name,
-				x->err);
+		                "externalClientApplication", x->m->eca_name,
+		                x->err);
 		if (rc == 0)
 			rc = c2e_md_set(x->m->parts[p]->root, "label", name.buf,
-					x->err);
+			                x->err);
 	}
 done:
 	c2e_buf_release(&name);
@@ -1331,7 +1332,7 @@ done:
 }
 
 static int defaulted(struct mapctx *x, enum c2e_eca_part p, const char *field,
-		     const char *value, const char *note)
+                     const char *value, const char *note)
 {
 	struct c2e_md_node *root = part_root(x, p);
 	int rc;
@@ -1342,53 +1343,55 @@ static int defaulted(struct mapctx *x, enum c2e_eca_part p, const char *field,
 	if (rc < 0)
 		return rc;
 	return rep(x, C2E_DISP_DEFAULTED, NULL, NULL, (int)p, field, value,
-		   note);
+	           note);
 }
 
 static int add_defaults(struct mapctx *x, bool oauth)
 {
 	const char *dist = x->opts && x->opts->distribution ?
-				   x->opts->distribution :
-				   "Local";
+	                           x->opts->distribution :
+	                           "Local";
 	int rc;
 
 	rc = defaulted(x, C2E_PART_HEADER, "distributionState", dist,
-		       "see --distribution");
+	               "see --distribution");
 	if (rc == 0)
 		rc = defaulted(x, C2E_PART_POLICY, "isEnabled", "true",
-			       "the app is enabled, as the connected app was");
+		               "the app is enabled, as the connected app was");
 	if (rc == 0 && oauth)
 		rc = defaulted(x, C2E_PART_POLICY, "isOauthPluginEnabled",
-			       "true", "OAuth is enabled");
+		               "true", "OAuth is enabled");
 	if (rc == 0 && x->m->parts[C2E_PART_SAML])
 		rc = defaulted(x, C2E_PART_POLICY, "isSamlPluginEnabled",
-			       "true", "SAML is enabled");
+		               "true", "SAML is enabled");
 	if (rc == 0 && x->m->parts[C2E_PART_CANVAS])
 		rc = defaulted(x, C2E_PART_POLICY, "isCanvasPluginEnabled",
-			       "true", "canvas is enabled");
+		               "true", "canvas is enabled");
 	if (rc == 0)
 		rc = defaulted(x, C2E_PART_POLICY, "startPage",
-			       oauth ? "OAuth" : "None", NULL);
+		               oauth ? "OAuth" : "None", NULL);
 	if (rc < 0 || !oauth)
 		return rc;
 	rc = defaulted(x, C2E_PART_GLOBAL, "isPkceRequired", "false",
-		       "the connected-app default, written explicitly: the "
-		       "ECA default is true");
+	               "the connected-app default, written explicitly: the "
+	               "ECA default is true");
+	if (rc == 0)
+		rc = defaulted(
+		        x, C2E_PART_OAUTH_POLICY, "permittedUsersPolicyType",
+		        "AllSelfAuthorized",
+		        "the connected-app default (not admin-approved)");
 	if (rc == 0)
 		rc = defaulted(x, C2E_PART_OAUTH_POLICY,
-			       "permittedUsersPolicyType", "AllSelfAuthorized",
-			       "the connected-app default (not admin-approved)");
-	if (rc == 0)
-		rc = defaulted(x, C2E_PART_OAUTH_POLICY, "ipRelaxationPolicyType",
-			       "Enforce", "the connected-app default (ENFORCE)");
-	if (rc == 0)
-		rc = defaulted(x, C2E_PART_OAUTH_POLICY, "refreshTokenPolicyType",
-			       "Infinite",
-			       "the connected-app default (infinite)");
+		               "ipRelaxationPolicyType", "Enforce",
+		               "the connected-app default (ENFORCE)");
 	if (rc == 0)
 		rc = defaulted(x, C2E_PART_OAUTH_POLICY,
-			       "isClientCredentialsFlowEnabled", "false",
-			       "the connected-app default");
+		               "refreshTokenPolicyType", "Infinite",
+		               "the connected-app default (infinite)");
+	if (rc == 0)
+		rc = defaulted(x, C2E_PART_OAUTH_POLICY,
+		               "isClientCredentialsFlowEnabled", "false",
+		               "the connected-app default");
 	return rc;
 }
 
@@ -1399,40 +1402,42 @@ static int cross_checks(struct mapctx *x)
 
 	if (x->has_interaction && !x->has_certificate)
 		rc = c2e_report_warn(r, x->err,
-				     "'%s' has the Interaction scope but no "
-				     "certificate: the Interaction Service "
-				     "authenticates with the JWT bearer flow, "
-				     "which needs one (see ca2eca keygen)",
-				     x->m->ca_name);
+		                     "'%s' has the Interaction scope but no "
+		                     "certificate: the Interaction Service "
+		                     "authenticates with the JWT bearer flow, "
+		                     "which needs one (see ca2eca keygen)",
+		                     x->m->ca_name);
 	if (rc == 0 && x->has_interaction && !x->admin_approved)
-		rc = c2e_report_warn(r, x->err,
-				     "'%s' has the Interaction scope but is not "
-				     "admin-approved: the JWT bearer flow needs "
-				     "pre-authorized users",
-				     x->m->ca_name);
+		rc = c2e_report_warn(
+		        r, x->err,
+		        "'%s' has the Interaction scope but is not "
+		        "admin-approved: the JWT bearer flow needs "
+		        "pre-authorized users",
+		        x->m->ca_name);
 	if (rc == 0 && x->has_interaction && !x->named_user_jwt)
 		rc = c2e_report_warn(r, x->err,
-				     "'%s' has the Interaction scope but does "
-				     "not issue JWT-based access tokens "
-				     "(isNamedUserJwtEnabled), as the "
-				     "Interaction Service setup guide does",
-				     x->m->ca_name);
+		                     "'%s' has the Interaction scope but does "
+		                     "not issue JWT-based access tokens "
+		                     "(isNamedUserJwtEnabled), as the "
+		                     "Interaction Service setup guide does",
+		                     x->m->ca_name);
 	if (rc == 0 && x->high_assurance && x->has_certificate)
 		rc = c2e_report_warn(r, x->err,
-				     "'%s' requires a high-assurance session: "
-				     "JWT bearer logins are blocked at that "
-				     "level",
-				     x->m->ca_name);
+		                     "'%s' requires a high-assurance session: "
+		                     "JWT bearer logins are blocked at that "
+		                     "level",
+		                     x->m->ca_name);
 	if (rc == 0 && x->m->parts[C2E_PART_CANVAS])
-		rc = c2e_report_warn(r, x->err,
-				     "'%s' uses canvas: ExtlClntAppCanvasSettings "
-				     "needs Metadata API 66.0 or later",
-				     x->m->ca_name);
+		rc = c2e_report_warn(
+		        r, x->err,
+		        "'%s' uses canvas: ExtlClntAppCanvasSettings "
+		        "needs Metadata API 66.0 or later",
+		        x->m->ca_name);
 	return rc;
 }
 
 static int unknown_warning(void *ctx, const char *path,
-			   const struct c2e_md_node *node, struct c2e_err *err)
+                           const struct c2e_md_node *node, struct c2e_err *err)
 {
 	struct mapctx *x = ctx;
 	size_t wl = x->warned ? strlen(x->warned) : 0;
@@ -1446,27 +1451,27 @@ static int unknown_warning(void *ctx, const char *path,
 	if (!x->warned)
 		return c2e_err_oom(err);
 	return c2e_report_warn(&x->m->report, err,
-			       "'%s': element '%s' is not in the Metadata API "
-			       "v66 schema and was not carried over; review it "
-			       "by hand",
-			       x->m->ca_name, path);
+	                       "'%s': element '%s' is not in the Metadata API "
+	                       "v66 schema and was not carried over; review it "
+	                       "by hand",
+	                       x->m->ca_name, path);
 }
 
 int c2e_map_connected_app(const struct c2e_md_doc *ca,
-			  const struct c2e_map_opts *opts,
-			  struct c2e_mapping **out, struct c2e_err *err)
+                          const struct c2e_map_opts *opts,
+                          struct c2e_mapping **out, struct c2e_err *err)
 {
 	struct c2e_mapping *m = NULL;
 	struct mapctx x;
 	const struct c2e_md_node *oauth;
-	const char *tmpl = opts && opts->name_template ? opts->name_template :
-							 "{name}";
+	const char *tmpl =
+	        opts && opts->name_template ? opts->name_template : "{name}";
 	int rc;
 
 	*out = NULL;
 	if (!ca->type || strcmp(ca->type->name, "ConnectedApp") != 0)
 		return c2e_err_set(err, C2E_ERROR,
-				   "mapping needs a ConnectedApp");
+		                   "mapping needs a ConnectedApp");
 	m = calloc(1, sizeof(*m));
 	if (!m)
 		return c2e_err_oom(err);
@@ -1488,13 +1493,13 @@ int c2e_map_connected_app(const struct c2e_md_doc *ca,
 	if (rc < 0)
 		goto done;
 	if (*m->prefix && !(c2e_str_starts(m->eca_name, m->prefix) &&
-			    m->eca_name[strlen(m->prefix)] == '_')) {
+	                    m->eca_name[strlen(m->prefix)] == '_')) {
 		rc = c2e_err_set(err, C2E_EDATA,
-				 "ECA name '%s' drops the prefix '%s_' of "
-				 "connected app '%s'; ConversationChannel"
-				 "Definition names ({prefix}_{name}) depend on "
-				 "it: start the --name template with {prefix}_",
-				 m->eca_name, m->prefix, m->ca_name);
+		                 "ECA name '%s' drops the prefix '%s_' of "
+		                 "connected app '%s'; ConversationChannel"
+		                 "Definition names ({prefix}_{name}) depend on "
+		                 "it: start the --name template with {prefix}_",
+		                 m->eca_name, m->prefix, m->ca_name);
 		goto done;
 	}
 

@@ -10,9 +10,9 @@
 #include <stddef.h>
 
 struct c2e_mdtype {
-	const char *name;      /* "ExtlClntAppGlobalOauthSettings" */
-	const char *dir;       /* "extlClntAppGlobalOauthSets" */
-	const char *suffix;    /* "ecaGlblOauth" */
+	const char *name; /* "ExtlClntAppGlobalOauthSettings" */
+	const char *dir; /* "extlClntAppGlobalOauthSets" */
+	const char *suffix; /* "ecaGlblOauth" */
 };
 
 /* Every type ca2eca reads or writes. */
@@ -28,7 +28,7 @@ const struct c2e_mdtype *c2e_mdtype_find(const char *name);
  * format.  Returns NULL when the name is not a metadata file we know.
  */
 const struct c2e_mdtype *c2e_mdtype_from_filename(const char *filename,
-						  size_t *name_len_out,
-						  bool *source_format_out);
+                                                  size_t *name_len_out,
+                                                  bool *source_format_out);
 
 #endif

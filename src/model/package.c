@@ -7,7 +7,7 @@
 #include "util/compat.h"
 
 int c2e_package_new(const char *version, struct c2e_package **out,
-		    struct c2e_err *err)
+                    struct c2e_err *err)
 {
 	struct c2e_package *pkg = calloc(1, sizeof(*pkg));
 
@@ -24,7 +24,7 @@ int c2e_package_new(const char *version, struct c2e_package **out,
 }
 
 static struct c2e_package_type *find_type(struct c2e_package *pkg,
-					  const char *type)
+                                          const char *type)
 {
 	for (size_t i = 0; i < pkg->n_types; i++)
 		if (strcmp(pkg->types[i].name, type) == 0)
@@ -33,13 +33,13 @@ static struct c2e_package_type *find_type(struct c2e_package *pkg,
 }
 
 int c2e_package_add(struct c2e_package *pkg, const char *type,
-		    const char *member, struct c2e_err *err)
+                    const char *member, struct c2e_err *err)
 {
 	struct c2e_package_type *t = find_type(pkg, type);
 
 	if (!t) {
 		struct c2e_package_type *v =
-			realloc(pkg->types, (pkg->n_types + 1) * sizeof(*v));
+		        realloc(pkg->types, (pkg->n_types + 1) * sizeof(*v));
 
 		if (!v)
 			return c2e_err_oom(err);
@@ -57,7 +57,7 @@ int c2e_package_add(struct c2e_package *pkg, const char *type,
 }
 
 int c2e_package_parse(const char *data, size_t len, const char *path,
-		      struct c2e_package **out, struct c2e_err *err)
+                      struct c2e_package **out, struct c2e_err *err)
 {
 	struct c2e_xml_node *root = NULL;
 	struct c2e_package *pkg = NULL;
@@ -71,9 +71,9 @@ int c2e_package_parse(const char *data, size_t len, const char *path,
 	if (strcmp(root->name, "Package") != 0 ||
 	    !c2e_str_eq(root->ns, C2E_NS_METADATA)) {
 		rc = c2e_err_set(err, C2E_EDATA,
-				 "'%s' is not a package.xml: its root element "
-				 "is '%s', expected Package in namespace %s",
-				 path, root->name, C2E_NS_METADATA);
+		                 "'%s' is not a package.xml: its root element "
+		                 "is '%s', expected Package in namespace %s",
+		                 path, root->name, C2E_NS_METADATA);
 		goto done;
 	}
 	v = c2e_xml_child(root, C2E_NS_METADATA, "version");
@@ -88,9 +88,9 @@ int c2e_package_parse(const char *data, size_t len, const char *path,
 		name = c2e_xml_child(t, C2E_NS_METADATA, "name");
 		if (!name || !*name->text) {
 			rc = c2e_err_set(err, C2E_EDATA,
-					 "'%s': line %ld: <types> without a "
-					 "<name>",
-					 path, t->line);
+			                 "'%s': line %ld: <types> without a "
+			                 "<name>",
+			                 path, t->line);
 			goto done;
 		}
 		for (const struct c2e_xml_node *m = t->children; m;
@@ -113,11 +113,11 @@ done:
 static int cmp_type(const void *a, const void *b)
 {
 	return strcmp(((const struct c2e_package_type *)a)->name,
-		      ((const struct c2e_package_type *)b)->name);
+	              ((const struct c2e_package_type *)b)->name);
 }
 
 int c2e_package_write(const struct c2e_package *pkg, struct c2e_buf *out,
-		      struct c2e_err *err)
+                      struct c2e_err *err)
 {
 	struct c2e_xml_writer *w = NULL;
 	struct c2e_package_type *sorted = NULL;
@@ -142,7 +142,7 @@ int c2e_package_write(const struct c2e_package *pkg, struct c2e_buf *out,
 			rc = c2e_xmlw_element(w, NULL, "members", m->v[j], err);
 		if (rc == 0)
 			rc = c2e_xmlw_element(w, NULL, "name", sorted[i].name,
-					      err);
+			                      err);
 		if (rc == 0)
 			rc = c2e_xmlw_end(w, err);
 	}

@@ -9,12 +9,12 @@
 #include "util/compat.h"
 
 /* Deepest directory nesting scanned below a package directory. */
-#define SCAN_MAX_DEPTH 16
+#define SCAN_MAX_DEPTH   16
 #define SFDX_PROJECT_MAX ((size_t)1 << 20)
 
 static int add_file(struct c2e_project *p, const char *rel,
-		    const struct c2e_mdtype *t, size_t name_len,
-		    struct c2e_err *err)
+                    const struct c2e_mdtype *t, size_t name_len,
+                    struct c2e_err *err)
 {
 	struct c2e_project_file *f;
 	const char *base = c2e_path_base(rel);
@@ -43,7 +43,7 @@ static int add_file(struct c2e_project *p, const char *rel,
 
 /* Recursively lists metadata files below `rel` (relative to the root). */
 static int scan(struct c2e_project *p, const char *rel, int depth,
-		struct c2e_err *err)
+                struct c2e_err *err)
 {
 	struct c2e_strv names = C2E_STRV_INIT;
 	char *abs = NULL;
@@ -65,8 +65,9 @@ static int scan(struct c2e_project *p, const char *rel, int depth,
 		if (n[0] == '.' || !strcmp(n, "node_modules"))
 			continue;
 		child_rel = strcmp(rel, ".") ? c2e_path_join(rel, n) :
-					       c2e_strdup(n);
-		child_abs = child_rel ? c2e_path_join(p->root, child_rel) : NULL;
+		                               c2e_strdup(n);
+		child_abs =
+		        child_rel ? c2e_path_join(p->root, child_rel) : NULL;
 		if (!child_abs) {
 			free(child_rel);
 			rc = c2e_err_oom(err);
@@ -92,7 +93,7 @@ done:
 }
 
 static int read_sfdx_project(struct c2e_project *p, const char *path,
-			     struct c2e_err *err)
+                             struct c2e_err *err)
 {
 	struct c2e_buf data = C2E_BUF_INIT;
 	struct c2e_json *doc = NULL;
@@ -108,10 +109,10 @@ static int read_sfdx_project(struct c2e_project *p, const char *path,
 	dirs = c2e_json_get(doc, "packageDirectories");
 	if (!dirs || dirs->type != C2E_JSON_ARRAY || !dirs->child) {
 		rc = c2e_err_set(err, C2E_EDATA,
-				 "'%s': packageDirectories is missing or "
-				 "empty; list the project's source folders "
-				 "there",
-				 path);
+		                 "'%s': packageDirectories is missing or "
+		                 "empty; list the project's source folders "
+		                 "there",
+		                 path);
 		goto done;
 	}
 	for (const struct c2e_json *d = dirs->child; d; d = d->next) {
@@ -122,16 +123,16 @@ static int read_sfdx_project(struct c2e_project *p, const char *path,
 
 		if (!dp || !*dp) {
 			rc = c2e_err_set(err, C2E_EDATA,
-					 "'%s': an entry of packageDirectories "
-					 "has no \"path\"",
-					 path);
+			                 "'%s': an entry of packageDirectories "
+			                 "has no \"path\"",
+			                 path);
 			goto done;
 		}
 		if (dp[0] == '/' || strstr(dp, "..")) {
 			rc = c2e_err_set(err, C2E_EDATA,
-					 "'%s': package directory '%s' is "
-					 "outside the project",
-					 path, dp);
+			                 "'%s': package directory '%s' is "
+			                 "outside the project",
+			                 path, dp);
 			goto done;
 		}
 		c2e_str_trim(dp, &start, &len);
@@ -162,7 +163,7 @@ static int cmp_file(const void *a, const void *b)
 }
 
 int c2e_project_open(const char *dir, struct c2e_project **out,
-		     struct c2e_err *err)
+                     struct c2e_err *err)
 {
 	struct c2e_project *p = NULL;
 	char *sfdx = NULL, *pkg = NULL, *srcpkg = NULL;
@@ -171,9 +172,9 @@ int c2e_project_open(const char *dir, struct c2e_project **out,
 	*out = NULL;
 	if (!c2e_fs_is_dir(dir))
 		return c2e_err_set(err, C2E_EDATA,
-				   "project directory '%s' does not exist or "
-				   "is not a directory",
-				   dir);
+		                   "project directory '%s' does not exist or "
+		                   "is not a directory",
+		                   dir);
 	p = calloc(1, sizeof(*p));
 	sfdx = c2e_path_join(dir, "sfdx-project.json");
 	pkg = c2e_path_join(dir, "package.xml");
@@ -199,9 +200,9 @@ int c2e_project_open(const char *dir, struct c2e_project **out,
 			}
 			if (!c2e_fs_is_dir(abs))
 				rc = c2e_err_set(err, C2E_EDATA,
-						 "package directory '%s' named "
-						 "in '%s' does not exist",
-						 abs, sfdx);
+				                 "package directory '%s' named "
+				                 "in '%s' does not exist",
+				                 abs, sfdx);
 			free(abs);
 			if (rc == 0)
 				rc = scan(p, p->package_dirs.v[i], 0, err);
@@ -215,10 +216,10 @@ int c2e_project_open(const char *dir, struct c2e_project **out,
 			rc = scan(p, p->mdapi_root, 0, err);
 	} else {
 		rc = c2e_err_set(err, C2E_EDATA,
-				 "'%s' is not a Salesforce project: it has no "
-				 "sfdx-project.json, and no package.xml in it "
-				 "or in src/",
-				 dir);
+		                 "'%s' is not a Salesforce project: it has no "
+		                 "sfdx-project.json, and no package.xml in it "
+		                 "or in src/",
+		                 dir);
 	}
 	if (rc < 0)
 		goto done;
@@ -250,8 +251,7 @@ void c2e_project_free(struct c2e_project *p)
 }
 
 const struct c2e_project_file *
-c2e_project_next(const struct c2e_project *p, const char *type_name,
-		 size_t *i)
+c2e_project_next(const struct c2e_project *p, const char *type_name, size_t *i)
 {
 	while (*i < p->n_files) {
 		const struct c2e_project_file *f = &p->files[(*i)++];
@@ -263,9 +263,9 @@ c2e_project_next(const struct c2e_project *p, const char *type_name,
 }
 
 int c2e_project_path_for(const struct c2e_project *p,
-			 const struct c2e_project_file *sibling,
-			 const struct c2e_mdtype *mdtype, const char *name,
-			 char **out, struct c2e_err *err)
+                         const struct c2e_project_file *sibling,
+                         const struct c2e_mdtype *mdtype, const char *name,
+                         char **out, struct c2e_err *err)
 {
 	struct c2e_buf b = C2E_BUF_INIT;
 	char *dir = NULL, *base = NULL;
@@ -273,7 +273,8 @@ int c2e_project_path_for(const struct c2e_project *p,
 
 	*out = NULL;
 	if (p->source_format) {
-		/* next to the sibling's type folder: <base>/<dir>/X.<sfx>-meta.xml */
+		/* next to the sibling's type folder:
+		 * <base>/<dir>/X.<sfx>-meta.xml */
 		dir = c2e_path_dir(sibling->rel_path);
 		if (!dir) {
 			rc = c2e_err_oom(err);
@@ -290,7 +291,7 @@ int c2e_project_path_for(const struct c2e_project *p,
 		if (strcmp(base, "."))
 			c2e_buf_addf(&b, "%s/", base);
 		c2e_buf_addf(&b, "%s/%s.%s-meta.xml", mdtype->dir, name,
-			     mdtype->suffix);
+		             mdtype->suffix);
 	} else {
 		if (strcmp(p->mdapi_root, "."))
 			c2e_buf_addf(&b, "%s/", p->mdapi_root);

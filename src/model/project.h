@@ -18,15 +18,15 @@
 #include "util/str.h"
 
 struct c2e_project_file {
-	char *rel_path;  /* relative to the project root */
+	char *rel_path; /* relative to the project root */
 	char *full_name; /* component name from the file name */
 	const struct c2e_mdtype *mdtype;
 };
 
 struct c2e_project {
-	char *root;          /* as given */
-	bool source_format;  /* SFDX source format, else metadata format */
-	char *mdapi_root;    /* metadata format: "src" or "." */
+	char *root; /* as given */
+	bool source_format; /* SFDX source format, else metadata format */
+	char *mdapi_root; /* metadata format: "src" or "." */
 	struct c2e_strv package_dirs; /* source format: from sfdx-project.json */
 	struct c2e_project_file *files; /* every metadata file we know */
 	size_t n_files;
@@ -38,15 +38,13 @@ struct c2e_project {
  * by type and name.  A directory that is neither layout is C2E_EDATA
  * naming it.
  */
-C2E_MUST_CHECK int c2e_project_open(const char *dir,
-				    struct c2e_project **out,
-				    struct c2e_err *err);
+C2E_MUST_CHECK int c2e_project_open(const char *dir, struct c2e_project **out,
+                                    struct c2e_err *err);
 void c2e_project_free(struct c2e_project *p);
 
 /* The next file of type `type_name` after index `*i` (start at 0). */
 const struct c2e_project_file *
-c2e_project_next(const struct c2e_project *p, const char *type_name,
-		 size_t *i);
+c2e_project_next(const struct c2e_project *p, const char *type_name, size_t *i);
 
 /*
  * Where a new component of `mdtype` named `name` goes, relative to the
@@ -54,10 +52,10 @@ c2e_project_next(const struct c2e_project *p, const char *type_name,
  * connected app it comes from).  Caller frees.
  */
 C2E_MUST_CHECK int c2e_project_path_for(const struct c2e_project *p,
-					const struct c2e_project_file *sibling,
-					const struct c2e_mdtype *mdtype,
-					const char *name, char **out,
-					struct c2e_err *err);
+                                        const struct c2e_project_file *sibling,
+                                        const struct c2e_mdtype *mdtype,
+                                        const char *name, char **out,
+                                        struct c2e_err *err);
 
 /* Where the package.xml listing new components goes (relative). */
 const char *c2e_project_manifest_path(const struct c2e_project *p);

@@ -24,26 +24,27 @@ static int dup_opt(const char *s, char **out)
 	return *out ? 0 : -1;
 }
 
-int c2e_report_add(struct c2e_report *r, enum c2e_disp disp,
-		   const char *source, const char *source_value,
-		   const char *target, const char *target_value,
-		   const char *note, struct c2e_err *err)
+int c2e_report_add(struct c2e_report *r, enum c2e_disp disp, const char *source,
+                   const char *source_value, const char *target,
+                   const char *target_value, const char *note,
+                   struct c2e_err *err)
 {
 	struct c2e_report_entry e = { disp, NULL, NULL, NULL, NULL, NULL };
 
 	if (r->n == r->alloc) {
 		size_t n = r->alloc ? r->alloc * 2 : 16;
 		struct c2e_report_entry *p =
-			realloc(r->entries, n * sizeof(*p));
+		        realloc(r->entries, n * sizeof(*p));
 
 		if (!p)
 			return c2e_err_oom(err);
 		r->entries = p;
 		r->alloc = n;
 	}
-	if (dup_opt(source, &e.source) || dup_opt(source_value, &e.source_value) ||
-	    dup_opt(target, &e.target) || dup_opt(target_value, &e.target_value) ||
-	    dup_opt(note, &e.note)) {
+	if (dup_opt(source, &e.source) ||
+	    dup_opt(source_value, &e.source_value) ||
+	    dup_opt(target, &e.target) ||
+	    dup_opt(target_value, &e.target_value) || dup_opt(note, &e.note)) {
 		entry_release(&e);
 		return c2e_err_oom(err);
 	}
@@ -53,8 +54,8 @@ int c2e_report_add(struct c2e_report *r, enum c2e_disp disp,
 	return C2E_OK;
 }
 
-int c2e_report_warn(struct c2e_report *r, struct c2e_err *err,
-		    const char *fmt, ...)
+int c2e_report_warn(struct c2e_report *r, struct c2e_err *err, const char *fmt,
+                    ...)
 {
 	char *s;
 	va_list ap;

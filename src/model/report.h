@@ -27,11 +27,11 @@ enum c2e_disp {
 
 struct c2e_report_entry {
 	enum c2e_disp disp;
-	char *source;       /* "oauthConfig/scopes", NULL for defaulted */
+	char *source; /* "oauthConfig/scopes", NULL for defaulted */
 	char *source_value; /* display value, NULL when none */
-	char *target;       /* "ExtlClntAppOauthSettings.commaSeparatedOauthScopes" */
+	char *target; /* "ExtlClntAppOauthSettings.commaSeparatedOauthScopes" */
 	char *target_value;
-	char *note;         /* why; NULL when self-explanatory */
+	char *note; /* why; NULL when self-explanatory */
 };
 
 struct c2e_report {
@@ -42,15 +42,18 @@ struct c2e_report {
 	size_t n_blocking;
 };
 
-#define C2E_REPORT_INIT { NULL, 0, 0, C2E_STRV_INIT, 0 }
+#define C2E_REPORT_INIT                      \
+	{                                    \
+		NULL, 0, 0, C2E_STRV_INIT, 0 \
+	}
 
 /* Adds an entry; every string is copied; any may be NULL. */
 C2E_MUST_CHECK int c2e_report_add(struct c2e_report *r, enum c2e_disp disp,
-				  const char *source, const char *source_value,
-				  const char *target, const char *target_value,
-				  const char *note, struct c2e_err *err);
+                                  const char *source, const char *source_value,
+                                  const char *target, const char *target_value,
+                                  const char *note, struct c2e_err *err);
 C2E_MUST_CHECK int c2e_report_warn(struct c2e_report *r, struct c2e_err *err,
-				   const char *fmt, ...) C2E_PRINTF(3, 4);
+                                   const char *fmt, ...) C2E_PRINTF(3, 4);
 void c2e_report_release(struct c2e_report *r);
 
 /* "carried", "converted", "defaulted", "dropped", "blocking" */

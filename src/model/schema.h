@@ -19,8 +19,8 @@ enum c2e_xsd_kind {
 	C2E_XK_DOUBLE,
 	C2E_XK_BASE64,
 	C2E_XK_DATETIME,
-	C2E_XK_ENUM,    /* `type` is an enumeration simpleType */
-	C2E_XK_COMPLEX  /* `type` is a complexType */
+	C2E_XK_ENUM, /* `type` is an enumeration simpleType */
+	C2E_XK_COMPLEX /* `type` is a complexType */
 };
 
 struct c2e_schema_type;
@@ -28,8 +28,8 @@ struct c2e_schema_type;
 struct c2e_schema_elem {
 	const char *name;
 	enum c2e_xsd_kind kind;
-	bool required;  /* minOccurs != 0 */
-	bool repeated;  /* maxOccurs="unbounded" */
+	bool required; /* minOccurs != 0 */
+	bool repeated; /* maxOccurs="unbounded" */
 	bool nillable;
 	const struct c2e_schema_type *type; /* for ENUM and COMPLEX */
 };
@@ -51,9 +51,9 @@ extern const size_t c2e_schema_n_types;
 
 const struct c2e_schema_type *c2e_schema_find(const char *type_name);
 /* The element `name` of a complex type and its position, or NULL. */
-const struct c2e_schema_elem *
-c2e_schema_elem(const struct c2e_schema_type *t, const char *name,
-		size_t *index_out);
+const struct c2e_schema_elem *c2e_schema_elem(const struct c2e_schema_type *t,
+                                              const char *name,
+                                              size_t *index_out);
 /* True when `value` is one of the enumeration's values (exact match). */
 bool c2e_schema_enum_has(const struct c2e_schema_type *t, const char *value);
 

@@ -14,7 +14,7 @@
 
 /* A file to write, fully rendered before anything touches the disk. */
 struct pending {
-	char *rel;  /* relative to the out dir */
+	char *rel; /* relative to the out dir */
 	char *abs;
 	struct c2e_buf data;
 };
@@ -25,8 +25,8 @@ struct pending_list {
 };
 
 static int pending_add(struct pending_list *l, const char *out_dir,
-		       const char *rel, struct c2e_buf *data,
-		       struct c2e_err *err)
+                       const char *rel, struct c2e_buf *data,
+                       struct c2e_err *err)
 {
 	struct pending *p;
 
@@ -78,7 +78,7 @@ static int write_pending(const struct pending *p, struct c2e_err *err)
 }
 
 static const struct c2e_project_file *find_app(const struct c2e_project *p,
-					       const char *name)
+                                               const char *name)
 {
 	const struct c2e_project_file *f;
 	size_t i = 0;
@@ -90,7 +90,7 @@ static const struct c2e_project_file *find_app(const struct c2e_project *p,
 }
 
 static int unknown_app_error(const struct c2e_project *p, const char *name,
-			     struct c2e_err *err)
+                             struct c2e_err *err)
 {
 	struct c2e_buf have = C2E_BUF_INIT;
 	const struct c2e_project_file *f;
@@ -98,22 +98,21 @@ static int unknown_app_error(const struct c2e_project *p, const char *name,
 	int rc;
 
 	while ((f = c2e_project_next(p, "ConnectedApp", &i)) != NULL)
-		c2e_buf_addf(&have, "%s%s", have.len ? ", " : "",
-			     f->full_name);
+		c2e_buf_addf(&have, "%s%s", have.len ? ", " : "", f->full_name);
 	if (c2e_buf_failed(&have))
 		rc = c2e_err_oom(err);
 	else
 		rc = c2e_err_set(err, C2E_ENOTFOUND,
-				 "no connected app named '%s' in '%s' (it has: "
-				 "%s)",
-				 name, p->root, have.len ? have.buf : "none");
+		                 "no connected app named '%s' in '%s' (it has: "
+		                 "%s)",
+		                 name, p->root, have.len ? have.buf : "none");
 	c2e_buf_release(&have);
 	return rc;
 }
 
 /* The CCDs of the project: developer names (file name when absent). */
 static int read_ccds(const struct c2e_project *p, struct c2e_strv *names,
-		     struct c2e_err *err)
+                     struct c2e_err *err)
 {
 	const struct c2e_project_file *f;
 	size_t i = 0;
@@ -128,7 +127,7 @@ static int read_ccds(const struct c2e_project *p, struct c2e_strv *names,
 		if (!abs)
 			return c2e_err_oom(err);
 		rc = c2e_md_parse_file(abs, "ConversationChannelDefinition",
-				       &doc, err);
+		                       &doc, err);
 		free(abs);
 		if (rc < 0)
 			break;
@@ -140,11 +139,11 @@ static int read_ccds(const struct c2e_project *p, struct c2e_strv *names,
 }
 
 static int convert_app(struct c2e_convert_result *r,
-		       const struct c2e_convert_opts *opts,
-		       const struct c2e_project *proj,
-		       const struct c2e_project_file *f,
-		       const struct c2e_strv *ccds, struct c2e_convert_app *app,
-		       struct c2e_err *err)
+                       const struct c2e_convert_opts *opts,
+                       const struct c2e_project *proj,
+                       const struct c2e_project_file *f,
+                       const struct c2e_strv *ccds, struct c2e_convert_app *app,
+                       struct c2e_err *err)
 {
 	struct c2e_map_opts mo = { opts->name_template, opts->distribution };
 	struct c2e_md_doc *ca = NULL;
@@ -168,7 +167,8 @@ static int convert_app(struct c2e_convert_result *r,
 		const char *pre = app->mapping->prefix;
 		size_t pl = strlen(pre);
 
-		if (pl && !strncmp(ccds->v[i], pre, pl) && ccds->v[i][pl] == '_') {
+		if (pl && !strncmp(ccds->v[i], pre, pl) &&
+		    ccds->v[i][pl] == '_') {
 			rc = c2e_strv_push(&app->ccds, ccds->v[i], err);
 			if (rc < 0)
 				goto done;
@@ -181,7 +181,7 @@ static int convert_app(struct c2e_convert_result *r,
 		if (!d)
 			continue;
 		rc = c2e_project_path_for(proj, f, d->mdtype, d->full_name,
-					  &rel, err);
+		                          &rel, err);
 		if (rc == 0)
 			rc = c2e_strv_push_owned(&app->files, rel, err);
 		if (rc < 0)
@@ -194,28 +194,28 @@ done:
 }
 
 static int check_unique_names(const struct c2e_convert_result *r,
-			      struct c2e_err *err)
+                              struct c2e_err *err)
 {
 	for (size_t i = 0; i < r->n_apps; i++)
 		for (size_t j = i + 1; j < r->n_apps; j++)
 			if (!strcmp(r->apps[i].mapping->eca_name,
-				    r->apps[j].mapping->eca_name))
+			            r->apps[j].mapping->eca_name))
 				return c2e_err_set(
-					err, C2E_EDATA,
-					"connected apps '%s' and '%s' would "
-					"both become ECA '%s'; choose a --name "
-					"template that keeps names apart",
-					r->apps[i].mapping->ca_name,
-					r->apps[j].mapping->ca_name,
-					r->apps[i].mapping->eca_name);
+				        err, C2E_EDATA,
+				        "connected apps '%s' and '%s' would "
+				        "both become ECA '%s'; choose a --name "
+				        "template that keeps names apart",
+				        r->apps[i].mapping->ca_name,
+				        r->apps[j].mapping->ca_name,
+				        r->apps[i].mapping->eca_name);
 	return C2E_OK;
 }
 
 /* Renders every file of the converted apps, refusing to overwrite. */
 static int render(struct c2e_convert_result *r,
-		  const struct c2e_convert_opts *opts,
-		  const struct c2e_project *proj, struct pending_list *todo,
-		  struct c2e_err *err)
+                  const struct c2e_convert_opts *opts,
+                  const struct c2e_project *proj, struct pending_list *todo,
+                  struct c2e_err *err)
 {
 	struct c2e_package *pkg = NULL;
 	struct c2e_buf data = C2E_BUF_INIT;
@@ -238,13 +238,13 @@ static int render(struct c2e_convert_result *r,
 			rc = c2e_md_write(d, &data, err);
 			if (rc == 0)
 				rc = pending_add(todo, r->out, a->files.v[k++],
-						 &data, err);
+				                 &data, err);
 			if (rc < 0)
 				goto done;
 			if (c2e_fs_exists(todo->v[todo->n - 1].abs)) {
 				if (!first_conflict)
 					first_conflict =
-						todo->v[todo->n - 1].abs;
+					        todo->v[todo->n - 1].abs;
 				conflicts++;
 			}
 		}
@@ -253,11 +253,11 @@ static int render(struct c2e_convert_result *r,
 	}
 	if (conflicts && !opts->force) {
 		rc = c2e_err_set(err, C2E_ECONFLICT,
-				 "'%s' already exists (%zu existing file%s); "
-				 "nothing was written: use --force to "
-				 "overwrite, or --out to write elsewhere",
-				 first_conflict, conflicts,
-				 conflicts == 1 ? "" : "s");
+		                 "'%s' already exists (%zu existing file%s); "
+		                 "nothing was written: use --force to "
+		                 "overwrite, or --out to write elsewhere",
+		                 first_conflict, conflicts,
+		                 conflicts == 1 ? "" : "s");
 		goto done;
 	}
 	if (r->n_converted == 0)
@@ -273,8 +273,8 @@ static int render(struct c2e_convert_result *r,
 	if (c2e_fs_exists(manifest_abs)) {
 		rc = c2e_fs_read(manifest_abs, MANIFEST_MAX, &data, err);
 		if (rc == 0)
-			rc = c2e_package_parse(data.buf, data.len,
-					       manifest_abs, &pkg, err);
+			rc = c2e_package_parse(data.buf, data.len, manifest_abs,
+			                       &pkg, err);
 		c2e_buf_release(&data);
 		r->manifest_merged = true;
 	} else {
@@ -288,8 +288,8 @@ static int render(struct c2e_convert_result *r,
 		for (int p = 0; rc == 0 && p < C2E_PART_MAX; p++)
 			if (m->parts[p])
 				rc = c2e_package_add(pkg, c2e_part_type(p),
-						     m->parts[p]->full_name,
-						     err);
+				                     m->parts[p]->full_name,
+				                     err);
 	}
 	if (rc == 0)
 		rc = c2e_package_write(pkg, &data, err);
@@ -309,10 +309,10 @@ static int render(struct c2e_convert_result *r,
 			rc = c2e_fs_read(src, MANIFEST_MAX, &data, err);
 		if (rc == 0 && data.len) {
 			rc = pending_add(todo, r->out, "sfdx-project.json",
-					 &data, err);
+			                 &data, err);
 			if (rc == 0)
 				rc = c2e_strv_push(&r->extra_files,
-						   "sfdx-project.json", err);
+				                   "sfdx-project.json", err);
 		}
 		free(dst);
 		free(src);
@@ -325,7 +325,7 @@ done:
 }
 
 int c2e_convert(const struct c2e_convert_opts *opts,
-		struct c2e_convert_result **out, struct c2e_err *err)
+                struct c2e_convert_result **out, struct c2e_err *err)
 {
 	struct c2e_convert_result *r = NULL;
 	struct c2e_project *proj = NULL;
@@ -339,9 +339,9 @@ int c2e_convert(const struct c2e_convert_opts *opts,
 	if (opts->distribution && strcmp(opts->distribution, "Local") &&
 	    strcmp(opts->distribution, "Packaged"))
 		return c2e_err_set(err, C2E_EUSAGE,
-				   "--distribution must be Local or Packaged, "
-				   "not '%s'",
-				   opts->distribution);
+		                   "--distribution must be Local or Packaged, "
+		                   "not '%s'",
+		                   opts->distribution);
 	rc = c2e_project_open(opts->project, &proj, err);
 	if (rc < 0)
 		goto done;
@@ -364,7 +364,7 @@ int c2e_convert(const struct c2e_convert_opts *opts,
 		for (size_t k = 0; k < opts->apps->n; k++)
 			if (!find_app(proj, opts->apps->v[k])) {
 				rc = unknown_app_error(proj, opts->apps->v[k],
-						       err);
+				                       err);
 				goto done;
 			}
 		n_sel = opts->apps->n;
@@ -374,10 +374,10 @@ int c2e_convert(const struct c2e_convert_opts *opts,
 	}
 	if (n_sel == 0) {
 		rc = c2e_err_set(err, C2E_EDATA,
-				 "no connected apps in '%s': retrieve them "
-				 "first (sf project retrieve start --metadata "
-				 "ConnectedApp)",
-				 proj->root);
+		                 "no connected apps in '%s': retrieve them "
+		                 "first (sf project retrieve start --metadata "
+		                 "ConnectedApp)",
+		                 proj->root);
 		goto done;
 	}
 	r->apps = calloc(n_sel, sizeof(*r->apps));
@@ -397,10 +397,10 @@ int c2e_convert(const struct c2e_convert_opts *opts,
 			continue;
 		if (r->n_apps > 0 &&
 		    !strcmp(r->apps[r->n_apps - 1].mapping->ca_name,
-			    f->full_name))
+		            f->full_name))
 			continue; /* the same app twice (two package dirs) */
 		rc = convert_app(r, opts, proj, f, &ccds, &r->apps[r->n_apps++],
-				 err);
+		                 err);
 		if (rc < 0)
 			goto done;
 		if (r->apps[r->n_apps - 1].mapping->blocked)

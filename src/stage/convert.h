@@ -19,21 +19,21 @@
 #define C2E_DEFAULT_API_VERSION "66.0"
 
 struct c2e_convert_opts {
-	const char *project;       /* --project DIR */
-	const char *out;           /* --out DIR; NULL: the project itself */
+	const char *project; /* --project DIR */
+	const char *out; /* --out DIR; NULL: the project itself */
 	const struct c2e_strv *apps; /* --app NAME...; NULL or empty: all */
 	const char *name_template; /* --name */
-	const char *distribution;  /* --distribution */
+	const char *distribution; /* --distribution */
 	bool dry_run;
 	bool force;
 };
 
 struct c2e_convert_app {
-	char *source_path;  /* the connected app file, relative to project */
+	char *source_path; /* the connected app file, relative to project */
 	struct c2e_mapping *mapping;
-	struct c2e_strv ccds;  /* CCD developer names that share the prefix */
+	struct c2e_strv ccds; /* CCD developer names that share the prefix */
 	struct c2e_strv files; /* output files, relative to the out dir */
-	bool written;          /* its files were (or, dry run, would be) written */
+	bool written; /* its files were (or, dry run, would be) written */
 };
 
 struct c2e_convert_result {
@@ -45,14 +45,15 @@ struct c2e_convert_result {
 	size_t n_apps;
 	size_t n_converted;
 	size_t n_blocked;
-	char *manifest;       /* package.xml path relative to out, or NULL */
+	char *manifest; /* package.xml path relative to out, or NULL */
 	bool manifest_merged; /* an existing package.xml was extended */
-	struct c2e_strv extra_files; /* other files written (sfdx-project.json) */
+	struct c2e_strv
+	        extra_files; /* other files written (sfdx-project.json) */
 };
 
 C2E_MUST_CHECK int c2e_convert(const struct c2e_convert_opts *opts,
-			       struct c2e_convert_result **out,
-			       struct c2e_err *err);
+                               struct c2e_convert_result **out,
+                               struct c2e_err *err);
 void c2e_convert_result_free(struct c2e_convert_result *r);
 
 #endif

@@ -118,13 +118,12 @@ bool c2e_buf_failed(const struct c2e_buf *b)
 	return b->failed;
 }
 
-int c2e_buf_err(const struct c2e_buf *b, const char *what,
-		struct c2e_err *err)
+int c2e_buf_err(const struct c2e_buf *b, const char *what, struct c2e_err *err)
 {
 	if (b->alloc == 0 || b->len < cap_of(b) / 2)
 		return c2e_err_oom(err);
 	return c2e_err_set(err, C2E_EDATA, "%s is larger than %zu bytes", what,
-			   cap_of(b));
+	                   cap_of(b));
 }
 
 char *c2e_buf_detach(struct c2e_buf *b, size_t *len_out)

@@ -19,7 +19,7 @@ struct c2e_buf {
 	char *buf;
 	size_t len;
 	size_t alloc;
-	size_t max;  /* most bytes the buffer may hold, 0 = default cap */
+	size_t max; /* most bytes the buffer may hold, 0 = default cap */
 	bool failed; /* sticky: an append failed (no memory or over max) */
 	bool secret; /* wipe the memory when it is released or regrown */
 };
@@ -27,7 +27,10 @@ struct c2e_buf {
 /* 64 MiB: the default cap, larger than any metadata file we accept */
 #define C2E_BUF_DEFAULT_MAX ((size_t)64 << 20)
 
-#define C2E_BUF_INIT { c2e_buf__empty, 0, 0, 0, false, false }
+#define C2E_BUF_INIT                                  \
+	{                                             \
+		c2e_buf__empty, 0, 0, 0, false, false \
+	}
 
 void c2e_buf_init(struct c2e_buf *b, size_t max);
 int c2e_buf_addn(struct c2e_buf *b, const void *p, size_t n);
@@ -41,8 +44,7 @@ bool c2e_buf_failed(const struct c2e_buf *b);
  * Sets `err` from a failed buffer: ENOMEM, or EDATA naming `what` when
  * the cap was hit.  Returns the code.
  */
-int c2e_buf_err(const struct c2e_buf *b, const char *what,
-		struct c2e_err *err);
+int c2e_buf_err(const struct c2e_buf *b, const char *what, struct c2e_err *err);
 
 /* Takes the memory (caller frees with free()); the buffer is reset. */
 char *c2e_buf_detach(struct c2e_buf *b, size_t *len_out);

@@ -12,7 +12,7 @@
 #include "util/compat.h"
 
 int c2e_fs_read(const char *path, size_t max, struct c2e_buf *out,
-		struct c2e_err *err)
+                struct c2e_err *err)
 {
 	char chunk[65536];
 	struct stat st;
@@ -22,10 +22,10 @@ int c2e_fs_read(const char *path, size_t max, struct c2e_buf *out,
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return c2e_err_set(err, C2E_EDATA, "cannot read '%s': %s", path,
-				   strerror(errno));
+		                   strerror(errno));
 	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
 		rc = c2e_err_set(err, C2E_EDATA,
-				 "cannot read '%s': it is a directory", path);
+		                 "cannot read '%s': it is a directory", path);
 		goto done;
 	}
 	for (;;) {
@@ -35,7 +35,7 @@ int c2e_fs_read(const char *path, size_t max, struct c2e_buf *out,
 			if (errno == EINTR)
 				continue;
 			rc = c2e_err_set(err, C2E_EDATA, "cannot read '%s': %s",
-					 path, strerror(errno));
+			                 path, strerror(errno));
 			goto done;
 		}
 		if (n == 0)
@@ -43,8 +43,8 @@ int c2e_fs_read(const char *path, size_t max, struct c2e_buf *out,
 		total += (size_t)n;
 		if (total > max) {
 			rc = c2e_err_set(err, C2E_EDATA,
-					 "'%s' is larger than %zu bytes", path,
-					 max);
+			                 "'%s' is larger than %zu bytes", path,
+			                 max);
 			goto done;
 		}
 		if (c2e_buf_addn(out, chunk, (size_t)n) < 0) {
@@ -58,7 +58,7 @@ done:
 }
 
 int c2e_fs_write_atomic(const char *path, const void *data, size_t len,
-			unsigned int mode, struct c2e_err *err)
+                        unsigned int mode, struct c2e_err *err)
 {
 	struct c2e_buf tmp = C2E_BUF_INIT;
 	const char *p = data;
@@ -69,10 +69,10 @@ int c2e_fs_write_atomic(const char *path, const void *data, size_t len,
 		goto done;
 	}
 	fd = open(tmp.buf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-		  (mode_t)mode);
+	          (mode_t)mode);
 	if (fd < 0) {
 		rc = c2e_err_set(err, C2E_EIO, "cannot write '%s': %s", path,
-				 strerror(errno));
+		                 strerror(errno));
 		goto done;
 	}
 	while (len > 0) {
@@ -82,7 +82,7 @@ int c2e_fs_write_atomic(const char *path, const void *data, size_t len,
 			if (errno == EINTR)
 				continue;
 			rc = c2e_err_set(err, C2E_EIO, "cannot write '%s': %s",
-					 path, strerror(errno));
+			                 path, strerror(errno));
 			goto done;
 		}
 		p += n;
@@ -91,13 +91,13 @@ int c2e_fs_write_atomic(const char *path, const void *data, size_t len,
 	if (fsync(fd) < 0 || close(fd) < 0) {
 		fd = -1;
 		rc = c2e_err_set(err, C2E_EIO, "cannot write '%s': %s", path,
-				 strerror(errno));
+		                 strerror(errno));
 		goto done;
 	}
 	fd = -1;
 	if (rename(tmp.buf, path) < 0) {
 		rc = c2e_err_set(err, C2E_EIO, "cannot write '%s': %s", path,
-				 strerror(errno));
+		                 strerror(errno));
 		goto done;
 	}
 done:
@@ -124,8 +124,8 @@ int c2e_fs_mkdirs(const char *path, struct c2e_err *err)
 		*p = '\0';
 		if (mkdir(copy, 0777) < 0 && errno != EEXIST) {
 			rc = c2e_err_set(err, C2E_EIO,
-					 "cannot create directory '%s': %s",
-					 copy, strerror(errno));
+			                 "cannot create directory '%s': %s",
+			                 copy, strerror(errno));
 			goto done;
 		}
 		*p = c;
@@ -134,9 +134,9 @@ int c2e_fs_mkdirs(const char *path, struct c2e_err *err)
 	}
 	if (!c2e_fs_is_dir(path))
 		rc = c2e_err_set(err, C2E_EIO,
-				 "cannot create directory '%s': a file is in "
-				 "the way",
-				 path);
+		                 "cannot create directory '%s': a file is in "
+		                 "the way",
+		                 path);
 done:
 	free(copy);
 	return rc;
@@ -171,8 +171,9 @@ int c2e_fs_list(const char *dir, struct c2e_strv *out, struct c2e_err *err)
 
 	d = opendir(dir);
 	if (!d)
-		return c2e_err_set(err, C2E_EDATA, "cannot read directory '%s': %s",
-				   dir, strerror(errno));
+		return c2e_err_set(err, C2E_EDATA,
+		                   "cannot read directory '%s': %s", dir,
+		                   strerror(errno));
 	while ((de = readdir(d)) != NULL) {
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;

@@ -17,7 +17,7 @@
  * file, a directory, or one larger than `max` bytes is C2E_EDATA.
  */
 C2E_MUST_CHECK int c2e_fs_read(const char *path, size_t max,
-			       struct c2e_buf *out, struct c2e_err *err);
+                               struct c2e_buf *out, struct c2e_err *err);
 
 /*
  * Writes `len` bytes to `path` through a temporary file in the same
@@ -25,8 +25,8 @@ C2E_MUST_CHECK int c2e_fs_read(const char *path, size_t max,
  * never a torn one.  `mode` applies to a newly created file.
  */
 C2E_MUST_CHECK int c2e_fs_write_atomic(const char *path, const void *data,
-				       size_t len, unsigned int mode,
-				       struct c2e_err *err);
+                                       size_t len, unsigned int mode,
+                                       struct c2e_err *err);
 
 /* mkdir -p.  Existing directories are fine. */
 C2E_MUST_CHECK int c2e_fs_mkdirs(const char *path, struct c2e_err *err);
@@ -37,7 +37,7 @@ bool c2e_fs_is_file(const char *path);
 
 /* Names in `dir` (no "." or ".."), sorted bytewise. */
 C2E_MUST_CHECK int c2e_fs_list(const char *dir, struct c2e_strv *out,
-			       struct c2e_err *err);
+                               struct c2e_err *err);
 
 /* "a" + "/" + "b"; NULL when out of memory.  Caller frees. */
 char *c2e_path_join(const char *a, const char *b);

@@ -27,10 +27,10 @@ enum c2e_json_type {
 
 struct c2e_json {
 	enum c2e_json_type type;
-	char *key;      /* member name when the parent is an object */
-	char *str;      /* STRING: decoded text; NUMBER: its source text */
+	char *key; /* member name when the parent is an object */
+	char *str; /* STRING: decoded text; NUMBER: its source text */
 	size_t str_len; /* STRING may hold NUL bytes */
-	double num;     /* NUMBER */
+	double num; /* NUMBER */
 	struct c2e_json *child; /* ARRAY / OBJECT members */
 	struct c2e_json *next;
 };
@@ -42,13 +42,13 @@ struct c2e_json {
  * Errors are C2E_EDATA naming `what`, the line and the column.
  */
 C2E_MUST_CHECK int c2e_json_parse(const char *data, size_t len,
-				  const char *what, struct c2e_json **out,
-				  struct c2e_err *err);
+                                  const char *what, struct c2e_json **out,
+                                  struct c2e_err *err);
 void c2e_json_free(struct c2e_json *j);
 
 /* Member `key` of an object, or NULL. */
 const struct c2e_json *c2e_json_get(const struct c2e_json *obj,
-				    const char *key);
+                                    const char *key);
 /* The string value of member `key`, or NULL if absent / not a string. */
 const char *c2e_json_get_str(const struct c2e_json *obj, const char *key);
 size_t c2e_json_len(const struct c2e_json *arr);

@@ -34,7 +34,10 @@ struct c2e_strv {
 	size_t alloc;
 };
 
-#define C2E_STRV_INIT { NULL, 0, 0 }
+#define C2E_STRV_INIT      \
+	{                  \
+		NULL, 0, 0 \
+	}
 
 int c2e_strv_push(struct c2e_strv *sv, const char *s, struct c2e_err *err);
 /* Takes ownership of `s` (also on failure, when it is freed). */

@@ -21,17 +21,17 @@
 #define C2E_XML_MAX_BYTES ((size_t)32 << 20)
 
 #define C2E_NS_METADATA "http://soap.sforce.com/2006/04/metadata"
-#define C2E_NS_XSI "http://www.w3.org/2001/XMLSchema-instance"
+#define C2E_NS_XSI      "http://www.w3.org/2001/XMLSchema-instance"
 
 struct c2e_xml_attr {
-	char *ns;   /* namespace URI or NULL */
+	char *ns; /* namespace URI or NULL */
 	char *name; /* local name */
 	char *value;
 	struct c2e_xml_attr *next;
 };
 
 struct c2e_xml_node {
-	char *ns;   /* namespace URI or NULL */
+	char *ns; /* namespace URI or NULL */
 	char *name; /* local name */
 	char *text; /* direct character data (CDATA included), "" if none */
 	struct c2e_xml_attr *attrs;
@@ -46,17 +46,17 @@ struct c2e_xml_node {
  * libxml2 error and its line.  On success `*out` owns the root element;
  * free it with c2e_xml_free().
  */
-C2E_MUST_CHECK int c2e_xml_parse(const char *data, size_t len,
-				 const char *what, struct c2e_xml_node **out,
-				 struct c2e_err *err);
+C2E_MUST_CHECK int c2e_xml_parse(const char *data, size_t len, const char *what,
+                                 struct c2e_xml_node **out,
+                                 struct c2e_err *err);
 void c2e_xml_free(struct c2e_xml_node *node);
 
 /* The value of an attribute (borrowed), or NULL. `ns` may be NULL. */
 const char *c2e_xml_attr(const struct c2e_xml_node *node, const char *ns,
-			 const char *name);
+                         const char *name);
 /* The first child element with this namespace (NULL = any) and name. */
 struct c2e_xml_node *c2e_xml_child(const struct c2e_xml_node *node,
-				   const char *ns, const char *name);
+                                   const char *ns, const char *name);
 /* True when the element carries xsi:nil="true" (or "1"). */
 bool c2e_xml_is_nil(const struct c2e_xml_node *node);
 
@@ -67,25 +67,24 @@ bool c2e_xml_is_nil(const struct c2e_xml_node *node);
 struct c2e_xml_writer;
 
 C2E_MUST_CHECK int c2e_xmlw_new(struct c2e_xml_writer **out, bool indent,
-				struct c2e_err *err);
+                                struct c2e_err *err);
 /* `prefix` and `ns_uri` may be NULL; `ns_uri` declares xmlns[:prefix]. */
-C2E_MUST_CHECK int c2e_xmlw_start(struct c2e_xml_writer *w,
-				  const char *prefix, const char *name,
-				  const char *ns_uri, struct c2e_err *err);
+C2E_MUST_CHECK int c2e_xmlw_start(struct c2e_xml_writer *w, const char *prefix,
+                                  const char *name, const char *ns_uri,
+                                  struct c2e_err *err);
 C2E_MUST_CHECK int c2e_xmlw_attr(struct c2e_xml_writer *w, const char *prefix,
-				 const char *name, const char *ns_uri,
-				 const char *value, struct c2e_err *err);
+                                 const char *name, const char *ns_uri,
+                                 const char *value, struct c2e_err *err);
 C2E_MUST_CHECK int c2e_xmlw_text(struct c2e_xml_writer *w, const char *text,
-				 struct c2e_err *err);
+                                 struct c2e_err *err);
 /* <name>text</name> in one call (prefix may be NULL). */
 C2E_MUST_CHECK int c2e_xmlw_element(struct c2e_xml_writer *w,
-				    const char *prefix, const char *name,
-				    const char *text, struct c2e_err *err);
-C2E_MUST_CHECK int c2e_xmlw_end(struct c2e_xml_writer *w,
-				struct c2e_err *err);
+                                    const char *prefix, const char *name,
+                                    const char *text, struct c2e_err *err);
+C2E_MUST_CHECK int c2e_xmlw_end(struct c2e_xml_writer *w, struct c2e_err *err);
 /* Closes open elements, appends the document to `out`, frees `w`. */
 C2E_MUST_CHECK int c2e_xmlw_finish(struct c2e_xml_writer *w,
-				   struct c2e_buf *out, struct c2e_err *err);
+                                   struct c2e_buf *out, struct c2e_err *err);
 void c2e_xmlw_free(struct c2e_xml_writer *w);
 
 /*
@@ -95,9 +94,9 @@ void c2e_xmlw_free(struct c2e_xml_writer *w);
  * NULL.
  */
 C2E_MUST_CHECK int c2e_xml_validate(const char *xsd, size_t xsd_len,
-				    const char *xsd_base, const char *doc,
-				    size_t doc_len, const char *what,
-				    struct c2e_err *err);
+                                    const char *xsd_base, const char *doc,
+                                    size_t doc_len, const char *what,
+                                    struct c2e_err *err);
 
 /* Process-wide libxml2 setup and teardown; called once by main. */
 void c2e_xml_global_init(void);

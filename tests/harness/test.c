@@ -46,7 +46,7 @@ const char *test_tmp_dir(void)
 		int n;
 
 		n = snprintf(dir, sizeof(dir), "%s/tmp-%ld",
-			     base ? base : "/tmp", (long)getpid());
+		             base ? base : "/tmp", (long)getpid());
 		if (n < 0 || (size_t)n >= sizeof(dir))
 			abort();
 		if (mkdir(dir, 0700) < 0 && errno != EEXIST)

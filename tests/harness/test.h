@@ -20,7 +20,7 @@ extern jmp_buf test__jmp;
 extern const char *test__name;
 
 void test__fail(const char *file, int line, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+        __attribute__((format(printf, 3, 4)));
 int test_summary(void);
 
 /* The directory holding fixtures/ (set by CTest through C2E_SOURCE_DIR). */
@@ -30,58 +30,56 @@ const char *test_tmp_dir(void);
 /* Reads a file into a malloc'd NUL-terminated string, or fails the test. */
 char *test_slurp(const char *path, size_t *len_out);
 
-#define RUN(fn)                                                        \
-	do {                                                           \
-		test__name = #fn;                                      \
-		test__run++;                                           \
-		if (setjmp(test__jmp) == 0)                            \
-			fn();                                          \
+#define RUN(fn)                             \
+	do {                                \
+		test__name = #fn;           \
+		test__run++;                \
+		if (setjmp(test__jmp) == 0) \
+			fn();               \
 	} while (0)
 
-#define ASSERT(c)                                                      \
-	do {                                                           \
-		if (!(c))                                              \
-			test__fail(__FILE__, __LINE__, "%s", #c);      \
+#define ASSERT(c)                                                 \
+	do {                                                      \
+		if (!(c))                                         \
+			test__fail(__FILE__, __LINE__, "%s", #c); \
 	} while (0)
 
-#define ASSERT_INT_EQ(a, b)                                            \
-	do {                                                           \
-		long long a_ = (long long)(a), b_ = (long long)(b);    \
-		if (a_ != b_)                                          \
-			test__fail(__FILE__, __LINE__,                 \
-				   "%s == %s: %lld != %lld", #a, #b, a_, \
-				   b_);                                \
+#define ASSERT_INT_EQ(a, b)                                                   \
+	do {                                                                  \
+		long long a_ = (long long)(a), b_ = (long long)(b);           \
+		if (a_ != b_)                                                 \
+			test__fail(__FILE__, __LINE__,                        \
+			           "%s == %s: %lld != %lld", #a, #b, a_, b_); \
 	} while (0)
 
-#define ASSERT_STR_EQ(a, b)                                            \
-	do {                                                           \
-		const char *a_ = (a), *b_ = (b);                       \
-		if (!a_ || !b_ || strcmp(a_, b_) != 0)                 \
-			test__fail(__FILE__, __LINE__,                 \
-				   "%s == %s: \"%s\" != \"%s\"", #a, #b, \
-				   a_ ? a_ : "(null)",                 \
-				   b_ ? b_ : "(null)");                \
+#define ASSERT_STR_EQ(a, b)                                                 \
+	do {                                                                \
+		const char *a_ = (a), *b_ = (b);                            \
+		if (!a_ || !b_ || strcmp(a_, b_) != 0)                      \
+			test__fail(__FILE__, __LINE__,                      \
+			           "%s == %s: \"%s\" != \"%s\"", #a, #b,    \
+			           a_ ? a_ : "(null)", b_ ? b_ : "(null)"); \
 	} while (0)
 
-#define ASSERT_STR_CONTAINS(hay, needle)                               \
-	do {                                                           \
-		const char *h_ = (hay), *n_ = (needle);                \
-		if (!h_ || !strstr(h_, n_))                            \
-			test__fail(__FILE__, __LINE__,                 \
-				   "\"%s\" does not contain \"%s\"",   \
-				   h_ ? h_ : "(null)", n_);            \
+#define ASSERT_STR_CONTAINS(hay, needle)                             \
+	do {                                                         \
+		const char *h_ = (hay), *n_ = (needle);              \
+		if (!h_ || !strstr(h_, n_))                          \
+			test__fail(__FILE__, __LINE__,               \
+			           "\"%s\" does not contain \"%s\"", \
+			           h_ ? h_ : "(null)", n_);          \
 	} while (0)
 
-#define ASSERT_NULL(p) ASSERT((p) == NULL)
+#define ASSERT_NULL(p)     ASSERT((p) == NULL)
 #define ASSERT_NOT_NULL(p) ASSERT((p) != NULL)
 
 /* Asserts that an int-returning call succeeded, printing err.msg if not. */
-#define ASSERT_OK(call, errp)                                          \
-	do {                                                           \
-		int rc_ = (call);                                      \
-		if (rc_ != 0)                                          \
-			test__fail(__FILE__, __LINE__, "%s: rc %d: %s", \
-				   #call, rc_, (errp)->msg);           \
+#define ASSERT_OK(call, errp)                                                  \
+	do {                                                                   \
+		int rc_ = (call);                                              \
+		if (rc_ != 0)                                                  \
+			test__fail(__FILE__, __LINE__, "%s: rc %d: %s", #call, \
+			           rc_, (errp)->msg);                          \
 	} while (0)
 
 #endif

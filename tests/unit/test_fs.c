@@ -30,8 +30,7 @@ static void test_fs__read_errors_name_the_path(void)
 	struct c2e_err err = C2E_ERR_INIT;
 	struct c2e_buf b = C2E_BUF_INIT;
 
-	ASSERT_INT_EQ(c2e_fs_read("/nonexistent/zz", 100, &b, &err),
-		      C2E_EDATA);
+	ASSERT_INT_EQ(c2e_fs_read("/nonexistent/zz", 100, &b, &err), C2E_EDATA);
 	ASSERT_STR_CONTAINS(err.msg, "'/nonexistent/zz'");
 	ASSERT_INT_EQ(c2e_fs_read(test_tmp_dir(), 100, &b, &err), C2E_EDATA);
 	ASSERT_STR_CONTAINS(err.msg, "directory");
@@ -45,7 +44,7 @@ static void test_fs__read_cap(void)
 	char *file = c2e_path_join(test_tmp_dir(), "big.txt");
 
 	ASSERT_OK(c2e_fs_write_atomic(file, "0123456789", 10, 0644, &err),
-		  &err);
+	          &err);
 	ASSERT_INT_EQ(c2e_fs_read(file, 5, &b, &err), C2E_EDATA);
 	ASSERT_STR_CONTAINS(err.msg, "larger than 5 bytes");
 	c2e_buf_release(&b);

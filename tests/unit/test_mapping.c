@@ -21,13 +21,13 @@ static struct c2e_md_doc *parse_ca(const char *name, const char *body)
 	struct c2e_md_doc *doc = NULL;
 
 	c2e_buf_adds(&xml, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-			   "<ConnectedApp xmlns=\"http://soap.sforce.com/2006/"
-			   "04/metadata\">\n");
+	                   "<ConnectedApp xmlns=\"http://soap.sforce.com/2006/"
+	                   "04/metadata\">\n");
 	c2e_buf_adds(&xml, body);
 	c2e_buf_adds(&xml, "</ConnectedApp>\n");
 	ASSERT_OK(c2e_md_parse(xml.buf, xml.len, "test.connectedApp-meta.xml",
-			       name, "ConnectedApp", &doc, &err),
-		  &err);
+	                       name, "ConnectedApp", &doc, &err),
+	          &err);
 	c2e_buf_release(&xml);
 	return doc;
 }
@@ -43,15 +43,14 @@ static struct c2e_mapping *map(struct c2e_md_doc *ca, const char *tmpl)
 }
 
 static const char *field(const struct c2e_mapping *m, enum c2e_eca_part p,
-			 const char *name)
+                         const char *name)
 {
 	ASSERT_NOT_NULL(m->parts[p]);
 	return c2e_md_get(m->parts[p]->root, name);
 }
 
 static const struct c2e_report_entry *
-find_entry(const struct c2e_mapping *m, const char *source,
-	   const char *target)
+find_entry(const struct c2e_mapping *m, const char *source, const char *target)
 {
 	for (size_t i = 0; i < m->report.n; i++) {
 		const struct c2e_report_entry *e = &m->report.entries[i];
@@ -75,23 +74,23 @@ static char *render_all(const struct c2e_mapping *m)
 }
 
 static const char *interaction_app =
-	"    <contactEmail>ops@partner1.example.com</contactEmail>\n"
-	"    <label>Partner1 ConnectedApp1</label>\n"
-	"    <oauthConfig>\n"
-	"        <callbackUrl>https://salesforce.com</callbackUrl>\n"
-	"        <certificate>MIIBfakeCERT</certificate>\n"
-	"        <consumerKey>3MVG9oldkey</consumerKey>\n"
-	"        <consumerSecret>TOPSECRET123456</consumerSecret>\n"
-	"        <isAdminApproved>true</isAdminApproved>\n"
-	"        <isNamedUserJwtEnabled>true</isNamedUserJwtEnabled>\n"
-	"        <scopes>Interaction</scopes>\n"
-	"        <scopes>RefreshToken</scopes>\n"
-	"    </oauthConfig>\n"
-	"    <oauthPolicy>\n"
-	"        <ipRelaxation>ENFORCE</ipRelaxation>\n"
-	"        <refreshTokenPolicy>infinite</refreshTokenPolicy>\n"
-	"    </oauthPolicy>\n"
-	"    <profileName>System Administrator</profileName>\n";
+        "    <contactEmail>ops@partner1.example.com</contactEmail>\n"
+        "    <label>Partner1 ConnectedApp1</label>\n"
+        "    <oauthConfig>\n"
+        "        <callbackUrl>https://salesforce.com</callbackUrl>\n"
+        "        <certificate>MIIBfakeCERT</certificate>\n"
+        "        <consumerKey>3MVG9oldkey</consumerKey>\n"
+        "        <consumerSecret>TOPSECRET123456</consumerSecret>\n"
+        "        <isAdminApproved>true</isAdminApproved>\n"
+        "        <isNamedUserJwtEnabled>true</isNamedUserJwtEnabled>\n"
+        "        <scopes>Interaction</scopes>\n"
+        "        <scopes>RefreshToken</scopes>\n"
+        "    </oauthConfig>\n"
+        "    <oauthPolicy>\n"
+        "        <ipRelaxation>ENFORCE</ipRelaxation>\n"
+        "        <refreshTokenPolicy>infinite</refreshTokenPolicy>\n"
+        "    </oauthPolicy>\n"
+        "    <profileName>System Administrator</profileName>\n";
 
 /* ---------------------------------------------------------------------
  * value rules
@@ -102,12 +101,12 @@ static void test_mapping__ip_relaxation_values(void)
 	ASSERT_STR_EQ(c2e_map_ip_relaxation("ENFORCE"), "Enforce");
 	ASSERT_STR_EQ(c2e_map_ip_relaxation("BYPASS"), "Bypass");
 	ASSERT_STR_EQ(c2e_map_ip_relaxation("BYPASS_2FACTOR"),
-		      "Bypass_2factor");
+	              "Bypass_2factor");
 	ASSERT_STR_EQ(c2e_map_ip_relaxation("ENFORCE_RELAXREFRESH"),
-		      "Enforce_RelaxRefresh");
+	              "Enforce_RelaxRefresh");
 	/* the ECA spelling seen in a retrieved file reads back too */
 	ASSERT_STR_EQ(c2e_map_ip_relaxation("Enforce_relaxrefresh"),
-		      "Enforce_RelaxRefresh");
+	              "Enforce_RelaxRefresh");
 	ASSERT_NULL(c2e_map_ip_relaxation("RELAX"));
 	ASSERT_NULL(c2e_map_ip_relaxation(NULL));
 }
@@ -122,31 +121,29 @@ static void test_mapping__refresh_policy_strings(void)
 	ASSERT_INT_EQ(c2e_map_refresh_policy("infinite", &rp), 0);
 	ASSERT_STR_EQ(rp.type, "Infinite");
 	ASSERT_INT_EQ(c2e_map_refresh_policy("specific_lifetime:90:DAYS", &rp),
-		      0);
+	              0);
 	ASSERT_STR_EQ(rp.type, "SpecificLifetime");
 	ASSERT_INT_EQ(rp.period, 90);
 	ASSERT_STR_EQ(rp.unit, "Days");
-	ASSERT_INT_EQ(c2e_map_refresh_policy("specific_inactivity:7:HOURS",
-					     &rp),
-		      0);
+	ASSERT_INT_EQ(
+	        c2e_map_refresh_policy("specific_inactivity:7:HOURS", &rp), 0);
 	ASSERT_STR_EQ(rp.type, "SpecificInactivity");
 	ASSERT_INT_EQ(rp.period, 7);
 	ASSERT_STR_EQ(rp.unit, "Hours");
-	ASSERT_INT_EQ(c2e_map_refresh_policy("specific_lifetime:12:MONTHS",
-					     &rp),
-		      0);
+	ASSERT_INT_EQ(
+	        c2e_map_refresh_policy("specific_lifetime:12:MONTHS", &rp), 0);
 	ASSERT_STR_EQ(rp.unit, "Months");
 
 	ASSERT_INT_EQ(c2e_map_refresh_policy("specific_lifetime:0:DAYS", &rp),
-		      -1);
+	              -1);
 	ASSERT_INT_EQ(c2e_map_refresh_policy("specific_lifetime:-1:DAYS", &rp),
-		      -1);
+	              -1);
 	ASSERT_INT_EQ(c2e_map_refresh_policy("specific_lifetime:9:WEEKS", &rp),
-		      -1);
+	              -1);
 	ASSERT_INT_EQ(c2e_map_refresh_policy("specific_lifetime:DAYS", &rp),
-		      -1);
+	              -1);
 	ASSERT_INT_EQ(c2e_map_refresh_policy("specific_lifetime::DAYS", &rp),
-		      -1);
+	              -1);
 	ASSERT_INT_EQ(c2e_map_refresh_policy("sometimes", &rp), -1);
 	ASSERT_NULL(rp.type);
 }
@@ -154,9 +151,9 @@ static void test_mapping__refresh_policy_strings(void)
 static void test_mapping__session_levels(void)
 {
 	ASSERT_STR_EQ(c2e_map_session_level("HIGH_ASSURANCE"),
-		      "HIGH_ASSURANCE");
+	              "HIGH_ASSURANCE");
 	ASSERT_STR_EQ(c2e_map_session_level("High Assurance"),
-		      "HIGH_ASSURANCE");
+	              "HIGH_ASSURANCE");
 	ASSERT_STR_EQ(c2e_map_session_level("STANDARD"), "STANDARD");
 	ASSERT_STR_EQ(c2e_map_session_level("low"), "LOW");
 	ASSERT_NULL(c2e_map_session_level("MEDIUM"));
@@ -165,20 +162,20 @@ static void test_mapping__session_levels(void)
 static void test_mapping__every_scope_of_the_schema_has_an_entry(void)
 {
 	const struct c2e_schema_type *t =
-		c2e_schema_find("ConnectedAppOauthAccessScope");
+	        c2e_schema_find("ConnectedAppOauthAccessScope");
 
 	ASSERT_NOT_NULL(t);
 	ASSERT(t->is_enum);
 	for (size_t i = 0; i < t->n_values; i++) {
 		if (!c2e_scope_lookup(t->values[i]))
 			test__fail(__FILE__, __LINE__,
-				   "scope '%s' has no ECA mapping",
-				   t->values[i]);
+			           "scope '%s' has no ECA mapping",
+			           t->values[i]);
 	}
 	ASSERT_INT_EQ(c2e_scope_table_len, t->n_values);
 	ASSERT_STR_EQ(c2e_scope_lookup("Interaction")->eca, "Interaction");
 	ASSERT_STR_EQ(c2e_scope_lookup("Interaction")->oauth,
-		      "interaction_api");
+	              "interaction_api");
 	ASSERT_STR_EQ(c2e_scope_lookup("SFAP")->eca, "SFApiPlatform");
 	ASSERT_NULL(c2e_scope_lookup("SfapApi"));
 }
@@ -188,19 +185,18 @@ static void test_mapping__name_templates(void)
 	struct c2e_err err = C2E_ERR_INIT;
 	char *s = NULL;
 
-	ASSERT_OK(c2e_name_render("{name}", "Partner1_ConnectedApp1", &s,
-				  &err),
-		  &err);
+	ASSERT_OK(c2e_name_render("{name}", "Partner1_ConnectedApp1", &s, &err),
+	          &err);
 	ASSERT_STR_EQ(s, "Partner1_ConnectedApp1");
 	free(s);
 	ASSERT_OK(c2e_name_render("{prefix}_{rest}_ECA",
-				  "Partner1_ConnectedApp1", &s, &err),
-		  &err);
+	                          "Partner1_ConnectedApp1", &s, &err),
+	          &err);
 	ASSERT_STR_EQ(s, "Partner1_ConnectedApp1_ECA");
 	free(s);
 	ASSERT_OK(c2e_name_render("{prefix}_ExternalClientApp1",
-				  "Partner1_ConnectedApp1", &s, &err),
-		  &err);
+	                          "Partner1_ConnectedApp1", &s, &err),
+	          &err);
 	ASSERT_STR_EQ(s, "Partner1_ExternalClientApp1");
 	free(s);
 	ASSERT_INT_EQ(c2e_name_render("{nme}", "A_B", &s, &err), C2E_EUSAGE);
@@ -219,9 +215,9 @@ static void test_mapping__name_rules_name_the_rule(void)
 {
 	struct c2e_err err = C2E_ERR_INIT;
 
-	ASSERT_OK(c2e_name_check("Partner1_ConnectedApp1", 40, "ECA name",
-				 &err),
-		  &err);
+	ASSERT_OK(
+	        c2e_name_check("Partner1_ConnectedApp1", 40, "ECA name", &err),
+	        &err);
 	ASSERT_INT_EQ(c2e_name_check("1abc", 40, "ECA name", &err), C2E_EDATA);
 	ASSERT_STR_CONTAINS(err.msg, "must start with a letter");
 	ASSERT_STR_CONTAINS(err.msg, "ECA name '1abc'");
@@ -231,9 +227,10 @@ static void test_mapping__name_rules_name_the_rule(void)
 	ASSERT_STR_CONTAINS(err.msg, "two consecutive underscores");
 	ASSERT_INT_EQ(c2e_name_check("ab_", 40, "ECA name", &err), C2E_EDATA);
 	ASSERT_STR_CONTAINS(err.msg, "end with an underscore");
-	ASSERT_INT_EQ(c2e_name_check("a234567890123456789012345678901234567890x",
-				     40, "ECA name", &err),
-		      C2E_EDATA);
+	ASSERT_INT_EQ(
+	        c2e_name_check("a234567890123456789012345678901234567890x", 40,
+	                       "ECA name", &err),
+	        C2E_EDATA);
 	ASSERT_STR_CONTAINS(err.msg, "41 characters, at most 40");
 	ASSERT_INT_EQ(c2e_name_check("", 40, "ECA name", &err), C2E_EDATA);
 	ASSERT_INT_EQ(c2e_name_check("a b", 40, "ECA name", &err), C2E_EDATA);
@@ -245,8 +242,8 @@ static void test_mapping__name_rules_name_the_rule(void)
 
 static void test_mapping__interaction_app(void)
 {
-	struct c2e_md_doc *ca = parse_ca("Partner1_ConnectedApp1",
-					 interaction_app);
+	struct c2e_md_doc *ca =
+	        parse_ca("Partner1_ConnectedApp1", interaction_app);
 	struct c2e_mapping *m = map(ca, NULL);
 	const struct c2e_report_entry *e;
 	char *all;
@@ -255,49 +252,49 @@ static void test_mapping__interaction_app(void)
 	ASSERT_STR_EQ(m->prefix, "Partner1");
 	ASSERT(!m->blocked);
 	ASSERT_STR_EQ(m->parts[C2E_PART_OAUTH]->full_name,
-		      "Partner1_ConnectedApp1_oauth");
+	              "Partner1_ConnectedApp1_oauth");
 	ASSERT_STR_EQ(m->parts[C2E_PART_GLOBAL]->full_name,
-		      "Partner1_ConnectedApp1_glbloauth");
+	              "Partner1_ConnectedApp1_glbloauth");
 	ASSERT_STR_EQ(m->parts[C2E_PART_OAUTH_POLICY]->full_name,
-		      "Partner1_ConnectedApp1_oauthPlcy");
+	              "Partner1_ConnectedApp1_oauthPlcy");
 	ASSERT_STR_EQ(m->parts[C2E_PART_POLICY]->full_name,
-		      "Partner1_ConnectedApp1_plcy");
+	              "Partner1_ConnectedApp1_plcy");
 	ASSERT_NULL(m->parts[C2E_PART_CANVAS]);
 	ASSERT_NULL(m->parts[C2E_PART_SAML]);
 
 	ASSERT_STR_EQ(field(m, C2E_PART_HEADER, "label"),
-		      "Partner1 ConnectedApp1");
+	              "Partner1 ConnectedApp1");
 	ASSERT_STR_EQ(field(m, C2E_PART_HEADER, "distributionState"), "Local");
 	ASSERT_STR_EQ(field(m, C2E_PART_OAUTH, "commaSeparatedOauthScopes"),
-		      "Interaction, RefreshToken");
+	              "Interaction, RefreshToken");
 	ASSERT_STR_EQ(field(m, C2E_PART_OAUTH, "externalClientApplication"),
-		      "Partner1_ConnectedApp1");
+	              "Partner1_ConnectedApp1");
 	ASSERT_STR_EQ(field(m, C2E_PART_GLOBAL, "callbackUrl"),
-		      "https://salesforce.com");
+	              "https://salesforce.com");
 	ASSERT_STR_EQ(field(m, C2E_PART_GLOBAL, "certificate"), "MIIBfakeCERT");
 	ASSERT_STR_EQ(field(m, C2E_PART_GLOBAL, "isNamedUserJwtEnabled"),
-		      "true");
+	              "true");
 	/* behaviour kept: the ECA default would be true */
 	ASSERT_STR_EQ(field(m, C2E_PART_GLOBAL, "isPkceRequired"), "false");
 	ASSERT_NULL(field(m, C2E_PART_GLOBAL, "consumerKey"));
 	ASSERT_NULL(field(m, C2E_PART_GLOBAL, "consumerSecret"));
-	ASSERT_STR_EQ(field(m, C2E_PART_OAUTH_POLICY,
-			    "permittedUsersPolicyType"),
-		      "AdminApprovedPreAuthorized");
+	ASSERT_STR_EQ(
+	        field(m, C2E_PART_OAUTH_POLICY, "permittedUsersPolicyType"),
+	        "AdminApprovedPreAuthorized");
 	ASSERT_STR_EQ(field(m, C2E_PART_OAUTH_POLICY, "commaSeparatedProfile"),
-		      "System Administrator");
+	              "System Administrator");
 	ASSERT_STR_EQ(field(m, C2E_PART_OAUTH_POLICY, "ipRelaxationPolicyType"),
-		      "Enforce");
+	              "Enforce");
 	ASSERT_STR_EQ(field(m, C2E_PART_OAUTH_POLICY, "refreshTokenPolicyType"),
-		      "Infinite");
+	              "Infinite");
 	ASSERT_STR_EQ(field(m, C2E_PART_POLICY, "isEnabled"), "true");
 	ASSERT_STR_EQ(field(m, C2E_PART_POLICY, "isOauthPluginEnabled"),
-		      "true");
+	              "true");
 
 	e = find_entry(m, "oauthConfig/isPkceRequired", NULL);
 	ASSERT_NULL(e); /* absent in the source ... */
 	e = find_entry(m, NULL,
-		       "ExtlClntAppGlobalOauthSettings.isPkceRequired");
+	               "ExtlClntAppGlobalOauthSettings.isPkceRequired");
 	ASSERT_NOT_NULL(e); /* ... so it is reported as defaulted */
 	ASSERT_INT_EQ(e->disp, C2E_DISP_DEFAULTED);
 	ASSERT_STR_CONTAINS(e->note, "ECA default is true");
@@ -308,7 +305,7 @@ static void test_mapping__interaction_app(void)
 	e = find_entry(m, "oauthConfig/consumerKey", NULL);
 	ASSERT_INT_EQ(e->disp, C2E_DISP_DROPPED);
 	e = find_entry(m, "oauthConfig/scopes",
-		       "ExtlClntAppOauthSettings.commaSeparatedOauthScopes");
+	               "ExtlClntAppOauthSettings.commaSeparatedOauthScopes");
 	ASSERT_NOT_NULL(e);
 	ASSERT_STR_EQ(e->source_value, "Interaction");
 	ASSERT_STR_EQ(e->note, "interaction_api");
@@ -329,8 +326,10 @@ static void test_mapping__interaction_app(void)
 	for (size_t i = 0; i < m->report.n; i++) {
 		const struct c2e_report_entry *x = &m->report.entries[i];
 
-		ASSERT(!x->source_value || !strstr(x->source_value, "TOPSECRET"));
-		ASSERT(!x->target_value || !strstr(x->target_value, "TOPSECRET"));
+		ASSERT(!x->source_value ||
+		       !strstr(x->source_value, "TOPSECRET"));
+		ASSERT(!x->target_value ||
+		       !strstr(x->target_value, "TOPSECRET"));
 	}
 	free(all);
 	c2e_mapping_free(m);
@@ -340,53 +339,64 @@ static void test_mapping__interaction_app(void)
 static void test_mapping__every_element_is_accounted_for(void)
 {
 	const char *src =
-		"    <contactEmail>a@example.com</contactEmail>\n"
-		"    <contactPhone>123</contactPhone>\n"
-		"    <description>d</description>\n"
-		"    <iconUrl>https://i</iconUrl>\n"
-		"    <infoUrl>https://in</infoUrl>\n"
-		"    <ipRanges><description>x</description><end>10.0.0.9</end>"
-		"<start>10.0.0.1</start></ipRanges>\n"
-		"    <label>L</label>\n"
-		"    <logoUrl>https://l</logoUrl>\n"
-		"    <mobileStartUrl>https://m</mobileStartUrl>\n"
-		"    <oauthConfig>\n"
-		"        <callbackUrl>https://a\nhttps://b</callbackUrl>\n"
-		"        <idTokenConfig><idTokenIncludeCustomPerms>true"
-		"</idTokenIncludeCustomPerms><idTokenValidity>5"
-		"</idTokenValidity></idTokenConfig>\n"
-		"        <isClientCredentialEnabled>true"
-		"</isClientCredentialEnabled>\n"
-		"        <isCodeCredentialEnabled>false"
-		"</isCodeCredentialEnabled>\n"
-		"        <oauthClientCredentialUser>u@example.com"
-		"</oauthClientCredentialUser>\n"
-		"        <scopes>Api</scopes><scopes>SFAP</scopes>"
-		"<scopes>Api</scopes>\n"
-		"    </oauthConfig>\n"
-		"    <oauthPolicy><ipRelaxation>BYPASS</ipRelaxation>"
-		"<refreshTokenPolicy>specific_lifetime:90:DAYS"
-		"</refreshTokenPolicy></oauthPolicy>\n"
-		"    <permissionSetName>PS_One</permissionSetName>\n"
-		"    <permissionSetName>PS_Two</permissionSetName>\n"
-		"    <sessionPolicy><policyAction>RaiseSessionLevel"
-		"</policyAction><sessionLevel>HIGH_ASSURANCE</sessionLevel>"
-		"<sessionTimeout>15</sessionTimeout></sessionPolicy>\n"
-		"    <startUrl>https://start</startUrl>\n";
+	        "    <contactEmail>a@example.com</contactEmail>\n"
+	        "    <contactPhone>123</contactPhone>\n"
+	        "    <description>d</description>\n"
+	        "    <iconUrl>https://i</iconUrl>\n"
+	        "    <infoUrl>https://in</infoUrl>\n"
+	        "    <ipRanges><description>x</description><end>10.0.0.9</end>"
+	        "<start>10.0.0.1</start></ipRanges>\n"
+	        "    <label>L</label>\n"
+	        "    <logoUrl>https://l</logoUrl>\n"
+	        "    <mobileStartUrl>https://m</mobileStartUrl>\n"
+	        "    <oauthConfig>\n"
+	        "        <callbackUrl>https://a\nhttps://b</callbackUrl>\n"
+	        "        <idTokenConfig><idTokenIncludeCustomPerms>true"
+	        "</idTokenIncludeCustomPerms><idTokenValidity>5"
+	        "</idTokenValidity></idTokenConfig>\n"
+	        "        <isClientCredentialEnabled>true"
+	        "</isClientCredentialEnabled>\n"
+	        "        <isCodeCredentialEnabled>false"
+	        "</isCodeCredentialEnabled>\n"
+	        "        <oauthClientCredentialUser>u@example.com"
+	        "</oauthClientCredentialUser>\n"
+	        "        <scopes>Api</scopes><scopes>SFAP</scopes>"
+	        "<scopes>Api</scopes>\n"
+	        "    </oauthConfig>\n"
+	        "    <oauthPolicy><ipRelaxation>BYPASS</ipRelaxation>"
+	        "<refreshTokenPolicy>specific_lifetime:90:DAYS"
+	        "</refreshTokenPolicy></oauthPolicy>\n"
+	        "    <permissionSetName>PS_One</permissionSetName>\n"
+	        "    <permissionSetName>PS_Two</permissionSetName>\n"
+	        "    <sessionPolicy><policyAction>RaiseSessionLevel"
+	        "</policyAction><sessionLevel>HIGH_ASSURANCE</sessionLevel>"
+	        "<sessionTimeout>15</sessionTimeout></sessionPolicy>\n"
+	        "    <startUrl>https://start</startUrl>\n";
 	struct c2e_md_doc *ca = parse_ca("Acme_Sync", src);
 	struct c2e_mapping *m = map(ca, NULL);
 	const char *sources[] = {
-		"contactEmail", "contactPhone", "description", "iconUrl",
-		"infoUrl", "ipRanges", "label", "logoUrl", "mobileStartUrl",
+		"contactEmail",
+		"contactPhone",
+		"description",
+		"iconUrl",
+		"infoUrl",
+		"ipRanges",
+		"label",
+		"logoUrl",
+		"mobileStartUrl",
 		"oauthConfig/callbackUrl",
 		"oauthConfig/idTokenConfig/idTokenIncludeCustomPerms",
 		"oauthConfig/idTokenConfig/idTokenValidity",
 		"oauthConfig/isClientCredentialEnabled",
 		"oauthConfig/isCodeCredentialEnabled",
-		"oauthConfig/oauthClientCredentialUser", "oauthConfig/scopes",
-		"oauthPolicy/ipRelaxation", "oauthPolicy/refreshTokenPolicy",
-		"permissionSetName", "sessionPolicy/policyAction",
-		"sessionPolicy/sessionLevel", "sessionPolicy/sessionTimeout",
+		"oauthConfig/oauthClientCredentialUser",
+		"oauthConfig/scopes",
+		"oauthPolicy/ipRelaxation",
+		"oauthPolicy/refreshTokenPolicy",
+		"permissionSetName",
+		"sessionPolicy/policyAction",
+		"sessionPolicy/sessionLevel",
+		"sessionPolicy/sessionTimeout",
 		"startUrl",
 	};
 	const struct c2e_md_node *id;
@@ -394,51 +404,51 @@ static void test_mapping__every_element_is_accounted_for(void)
 	for (size_t i = 0; i < sizeof(sources) / sizeof(sources[0]); i++)
 		if (!find_entry(m, sources[i], NULL))
 			test__fail(__FILE__, __LINE__,
-				   "'%s' is not in the report", sources[i]);
+			           "'%s' is not in the report", sources[i]);
 	ASSERT_STR_EQ(field(m, C2E_PART_GLOBAL, "callbackUrl"),
-		      "https://a\nhttps://b");
+	              "https://a\nhttps://b");
 	ASSERT_STR_EQ(field(m, C2E_PART_OAUTH, "commaSeparatedOauthScopes"),
-		      "Api, SFApiPlatform");
-	ASSERT_STR_EQ(field(m, C2E_PART_GLOBAL,
-			    "isClientCredentialsFlowEnabled"),
-		      "true");
+	              "Api, SFApiPlatform");
+	ASSERT_STR_EQ(
+	        field(m, C2E_PART_GLOBAL, "isClientCredentialsFlowEnabled"),
+	        "true");
 	ASSERT_STR_EQ(field(m, C2E_PART_OAUTH_POLICY,
-			    "isClientCredentialsFlowEnabled"),
-		      "true");
+	                    "isClientCredentialsFlowEnabled"),
+	              "true");
 	ASSERT_STR_EQ(field(m, C2E_PART_GLOBAL, "isCodeCredFlowEnabled"),
-		      "false");
-	ASSERT_STR_EQ(field(m, C2E_PART_OAUTH_POLICY,
-			    "clientCredentialsFlowUser"),
-		      "u@example.com");
+	              "false");
+	ASSERT_STR_EQ(
+	        field(m, C2E_PART_OAUTH_POLICY, "clientCredentialsFlowUser"),
+	        "u@example.com");
 	ASSERT_STR_EQ(field(m, C2E_PART_OAUTH_POLICY, "ipRelaxationPolicyType"),
-		      "Bypass");
+	              "Bypass");
 	ASSERT_STR_EQ(field(m, C2E_PART_OAUTH_POLICY, "refreshTokenPolicyType"),
-		      "SpecificLifetime");
-	ASSERT_STR_EQ(field(m, C2E_PART_OAUTH_POLICY,
-			    "refreshTokenValidityPeriod"),
-		      "90");
-	ASSERT_STR_EQ(field(m, C2E_PART_OAUTH_POLICY,
-			    "refreshTokenValidityUnit"),
-		      "Days");
-	ASSERT_STR_EQ(field(m, C2E_PART_OAUTH_POLICY,
-			    "commaSeparatedPermissionSet"),
-		      "PS_One,PS_Two");
-	ASSERT_STR_EQ(field(m, C2E_PART_OAUTH_POLICY,
-			    "permittedUsersPolicyType"),
-		      "AllSelfAuthorized");
+	              "SpecificLifetime");
+	ASSERT_STR_EQ(
+	        field(m, C2E_PART_OAUTH_POLICY, "refreshTokenValidityPeriod"),
+	        "90");
+	ASSERT_STR_EQ(
+	        field(m, C2E_PART_OAUTH_POLICY, "refreshTokenValidityUnit"),
+	        "Days");
+	ASSERT_STR_EQ(
+	        field(m, C2E_PART_OAUTH_POLICY, "commaSeparatedPermissionSet"),
+	        "PS_One,PS_Two");
+	ASSERT_STR_EQ(
+	        field(m, C2E_PART_OAUTH_POLICY, "permittedUsersPolicyType"),
+	        "AllSelfAuthorized");
 	ASSERT_STR_EQ(field(m, C2E_PART_OAUTH_POLICY, "policyAction"),
-		      "RaiseSessionLevel");
+	              "RaiseSessionLevel");
 	ASSERT_STR_EQ(field(m, C2E_PART_OAUTH_POLICY, "requiredSessionLevel"),
-		      "HIGH_ASSURANCE");
-	ASSERT_STR_EQ(field(m, C2E_PART_OAUTH_POLICY,
-			    "sessionTimeoutInMinutes"),
-		      "15");
+	              "HIGH_ASSURANCE");
+	ASSERT_STR_EQ(
+	        field(m, C2E_PART_OAUTH_POLICY, "sessionTimeoutInMinutes"),
+	        "15");
 	ASSERT_STR_EQ(field(m, C2E_PART_POLICY, "startUrl"), "https://start");
 	ASSERT_STR_EQ(field(m, C2E_PART_POLICY, "startPage"), "Custom");
 	id = c2e_md_child(m->parts[C2E_PART_GLOBAL]->root, "idTokenConfig");
 	ASSERT_NOT_NULL(id);
 	ASSERT_STR_EQ(c2e_md_get(id, "idTokenIncludeCustomPermissions"),
-		      "true");
+	              "true");
 	ASSERT_STR_EQ(c2e_md_get(id, "idTokenValidityInMinutes"), "5");
 	id = c2e_md_child(m->parts[C2E_PART_OAUTH]->root, "trustedIpRanges");
 	ASSERT_NOT_NULL(id);
@@ -446,7 +456,7 @@ static void test_mapping__every_element_is_accounted_for(void)
 	ASSERT_STR_EQ(c2e_md_get(id, "endIpAddress"), "10.0.0.9");
 	ASSERT_STR_EQ(c2e_md_get(id, "description"), "x");
 	ASSERT_INT_EQ(find_entry(m, "mobileStartUrl", NULL)->disp,
-		      C2E_DISP_DROPPED);
+	              C2E_DISP_DROPPED);
 	ASSERT(!m->blocked);
 	c2e_mapping_free(m);
 	c2e_md_doc_free(ca);
@@ -454,20 +464,21 @@ static void test_mapping__every_element_is_accounted_for(void)
 
 static void test_mapping__no_oauth_policy_writes_connected_app_defaults(void)
 {
-	struct c2e_md_doc *ca = parse_ca(
-		"Postman", "    <contactEmail>a@example.com</contactEmail>\n"
-			   "    <label>Postman</label>\n"
-			   "    <oauthConfig><callbackUrl>https://cb"
-			   "</callbackUrl><scopes>Api</scopes></oauthConfig>\n");
+	struct c2e_md_doc *ca =
+	        parse_ca("Postman",
+	                 "    <contactEmail>a@example.com</contactEmail>\n"
+	                 "    <label>Postman</label>\n"
+	                 "    <oauthConfig><callbackUrl>https://cb"
+	                 "</callbackUrl><scopes>Api</scopes></oauthConfig>\n");
 	struct c2e_mapping *m = map(ca, NULL);
 
 	ASSERT_STR_EQ(field(m, C2E_PART_OAUTH_POLICY, "ipRelaxationPolicyType"),
-		      "Enforce");
+	              "Enforce");
 	ASSERT_STR_EQ(field(m, C2E_PART_OAUTH_POLICY, "refreshTokenPolicyType"),
-		      "Infinite");
-	ASSERT_STR_EQ(field(m, C2E_PART_OAUTH_POLICY,
-			    "permittedUsersPolicyType"),
-		      "AllSelfAuthorized");
+	              "Infinite");
+	ASSERT_STR_EQ(
+	        field(m, C2E_PART_OAUTH_POLICY, "permittedUsersPolicyType"),
+	        "AllSelfAuthorized");
 	ASSERT_STR_EQ(field(m, C2E_PART_GLOBAL, "isPkceRequired"), "false");
 	c2e_mapping_free(m);
 	c2e_md_doc_free(ca);
@@ -476,10 +487,10 @@ static void test_mapping__no_oauth_policy_writes_connected_app_defaults(void)
 static void test_mapping__app_without_oauth_has_no_oauth_parts(void)
 {
 	struct c2e_md_doc *ca = parse_ca(
-		"DevOps_Center",
-		"    <contactEmail>a@example.com</contactEmail>\n"
-		"    <label>DevOps Center</label>\n"
-		"    <startUrl>https://devops.example.com</startUrl>\n");
+	        "DevOps_Center",
+	        "    <contactEmail>a@example.com</contactEmail>\n"
+	        "    <label>DevOps Center</label>\n"
+	        "    <startUrl>https://devops.example.com</startUrl>\n");
 	struct c2e_mapping *m = map(ca, NULL);
 
 	ASSERT_NULL(m->parts[C2E_PART_OAUTH]);
@@ -495,13 +506,13 @@ static void test_mapping__app_without_oauth_has_no_oauth_parts(void)
 static void test_mapping__apex_plugin_blocks(void)
 {
 	struct c2e_md_doc *ca = parse_ca(
-		"Legacy_Login",
-		"    <contactEmail>a@example.com</contactEmail>\n"
-		"    <label>L</label>\n"
-		"    <oauthConfig><callbackUrl>https://cb</callbackUrl>"
-		"</oauthConfig>\n"
-		"    <plugin>MyPlugin</plugin>\n"
-		"    <pluginExecutionUser>u@example.com</pluginExecutionUser>\n");
+	        "Legacy_Login",
+	        "    <contactEmail>a@example.com</contactEmail>\n"
+	        "    <label>L</label>\n"
+	        "    <oauthConfig><callbackUrl>https://cb</callbackUrl>"
+	        "</oauthConfig>\n"
+	        "    <plugin>MyPlugin</plugin>\n"
+	        "    <pluginExecutionUser>u@example.com</pluginExecutionUser>\n");
 	struct c2e_mapping *m = map(ca, NULL);
 	const struct c2e_report_entry *e = find_entry(m, "plugin", NULL);
 
@@ -510,7 +521,7 @@ static void test_mapping__apex_plugin_blocks(void)
 	ASSERT_INT_EQ(e->disp, C2E_DISP_BLOCKING);
 	ASSERT_STR_CONTAINS(e->note, "Auth.ConnectedAppPlugin");
 	ASSERT_INT_EQ(find_entry(m, "pluginExecutionUser", NULL)->disp,
-		      C2E_DISP_DROPPED);
+	              C2E_DISP_DROPPED);
 	c2e_mapping_free(m);
 	c2e_md_doc_free(ca);
 }
@@ -518,20 +529,20 @@ static void test_mapping__apex_plugin_blocks(void)
 static void test_mapping__saml_and_canvas_parts(void)
 {
 	struct c2e_md_doc *ca = parse_ca(
-		"Quip_Connection",
-		"    <attributes><formula>$User.Email</formula><key>mail</key>"
-		"</attributes>\n"
-		"    <canvasConfig><accessMethod>Post</accessMethod>"
-		"<canvasUrl>https://c</canvasUrl><locations>Visualforce"
-		"</locations><locations>Aura</locations></canvasConfig>\n"
-		"    <contactEmail>a@example.com</contactEmail>\n"
-		"    <label>Q</label>\n"
-		"    <profileName>System Administrator</profileName>\n"
-		"    <samlConfig><acsUrl>https://acs</acsUrl>"
-		"<encryptionType>AES_128</encryptionType>"
-		"<entityUrl>https://e</entityUrl><issuer>i</issuer>"
-		"<samlSigningAlgoType>SHA1</samlSigningAlgoType>"
-		"<samlSubjectType>Username</samlSubjectType></samlConfig>\n");
+	        "Quip_Connection",
+	        "    <attributes><formula>$User.Email</formula><key>mail</key>"
+	        "</attributes>\n"
+	        "    <canvasConfig><accessMethod>Post</accessMethod>"
+	        "<canvasUrl>https://c</canvasUrl><locations>Visualforce"
+	        "</locations><locations>Aura</locations></canvasConfig>\n"
+	        "    <contactEmail>a@example.com</contactEmail>\n"
+	        "    <label>Q</label>\n"
+	        "    <profileName>System Administrator</profileName>\n"
+	        "    <samlConfig><acsUrl>https://acs</acsUrl>"
+	        "<encryptionType>AES_128</encryptionType>"
+	        "<entityUrl>https://e</entityUrl><issuer>i</issuer>"
+	        "<samlSigningAlgoType>SHA1</samlSigningAlgoType>"
+	        "<samlSubjectType>Username</samlSubjectType></samlConfig>\n");
 	struct c2e_mapping *m = map(ca, NULL);
 	const struct c2e_md_node *attr;
 
@@ -540,19 +551,19 @@ static void test_mapping__saml_and_canvas_parts(void)
 	ASSERT_STR_EQ(field(m, C2E_PART_SAML, "signingAlgorithmType"), "SHA1");
 	ASSERT_STR_EQ(field(m, C2E_PART_SAML, "subjectType"), "Username");
 	ASSERT_STR_EQ(field(m, C2E_PART_SAML, "commaSeparatedProfile"),
-		      "System Administrator");
+	              "System Administrator");
 	attr = c2e_md_child(m->parts[C2E_PART_SAML]->root, "customAttributes");
 	ASSERT_NOT_NULL(attr);
 	ASSERT_STR_EQ(c2e_md_get(attr, "key"), "mail");
 	ASSERT_STR_EQ(field(m, C2E_PART_CANVAS, "canvasUrl"), "https://c");
 	ASSERT_INT_EQ(c2e_md_count(m->parts[C2E_PART_CANVAS]->root,
-				   "canvasLocationOptions"),
-		      2);
+	                           "canvasLocationOptions"),
+	              2);
 	ASSERT_STR_EQ(field(m, C2E_PART_POLICY, "isSamlPluginEnabled"), "true");
 	ASSERT_STR_EQ(field(m, C2E_PART_POLICY, "isCanvasPluginEnabled"),
-		      "true");
+	              "true");
 	ASSERT_STR_EQ(m->parts[C2E_PART_SAML]->full_name,
-		      "Quip_Connection_samlPlcy");
+	              "Quip_Connection_samlPlcy");
 	c2e_mapping_free(m);
 	c2e_md_doc_free(ca);
 }
@@ -561,13 +572,13 @@ static void test_mapping__triple_des_and_packaged_saml_block(void)
 {
 	struct c2e_err err = C2E_ERR_INIT;
 	struct c2e_md_doc *ca = parse_ca(
-		"Old_Saml",
-		"    <contactEmail>a@example.com</contactEmail>\n"
-		"    <label>Q</label>\n"
-		"    <samlConfig><acsUrl>https://acs</acsUrl>"
-		"<encryptionType>Triple_Des</encryptionType>"
-		"<entityUrl>https://e</entityUrl>"
-		"<samlSubjectType>Username</samlSubjectType></samlConfig>\n");
+	        "Old_Saml",
+	        "    <contactEmail>a@example.com</contactEmail>\n"
+	        "    <label>Q</label>\n"
+	        "    <samlConfig><acsUrl>https://acs</acsUrl>"
+	        "<encryptionType>Triple_Des</encryptionType>"
+	        "<entityUrl>https://e</entityUrl>"
+	        "<samlSubjectType>Username</samlSubjectType></samlConfig>\n");
 	struct c2e_map_opts opts = { NULL, "Packaged" };
 	struct c2e_mapping *m = NULL;
 
@@ -575,9 +586,9 @@ static void test_mapping__triple_des_and_packaged_saml_block(void)
 	ASSERT(m->blocked);
 	ASSERT_INT_EQ(m->report.n_blocking, 2);
 	ASSERT_INT_EQ(find_entry(m, "samlConfig/encryptionType", NULL)->disp,
-		      C2E_DISP_BLOCKING);
+	              C2E_DISP_BLOCKING);
 	ASSERT_STR_EQ(field(m, C2E_PART_HEADER, "distributionState"),
-		      "Packaged");
+	              "Packaged");
 	c2e_mapping_free(m);
 	c2e_md_doc_free(ca);
 }
@@ -585,22 +596,22 @@ static void test_mapping__triple_des_and_packaged_saml_block(void)
 static void test_mapping__unknown_element_dropped_with_warning(void)
 {
 	struct c2e_md_doc *ca = parse_ca(
-		"Newer_App",
-		"    <contactEmail>a@example.com</contactEmail>\n"
-		"    <label>N</label>\n"
-		"    <oauthConfig><callbackUrl>https://cb</callbackUrl>"
-		"<isConsumerKeyOptional>false</isConsumerKeyOptional>"
-		"</oauthConfig>\n"
-		"    <futureThing><a>1</a><b>2</b></futureThing>\n");
+	        "Newer_App",
+	        "    <contactEmail>a@example.com</contactEmail>\n"
+	        "    <label>N</label>\n"
+	        "    <oauthConfig><callbackUrl>https://cb</callbackUrl>"
+	        "<isConsumerKeyOptional>false</isConsumerKeyOptional>"
+	        "</oauthConfig>\n"
+	        "    <futureThing><a>1</a><b>2</b></futureThing>\n");
 	struct c2e_mapping *m = map(ca, NULL);
 	const struct c2e_report_entry *e =
-		find_entry(m, "oauthConfig/isConsumerKeyOptional", NULL);
+	        find_entry(m, "oauthConfig/isConsumerKeyOptional", NULL);
 
 	ASSERT_NOT_NULL(e);
 	ASSERT_INT_EQ(e->disp, C2E_DISP_DROPPED);
 	ASSERT_STR_CONTAINS(e->note, "not in the Metadata API v66 schema");
 	ASSERT_INT_EQ(find_entry(m, "futureThing", NULL)->disp,
-		      C2E_DISP_DROPPED);
+	              C2E_DISP_DROPPED);
 	/* one warning per unknown subtree */
 	ASSERT_INT_EQ(m->report.warnings.n, 2);
 	ASSERT_STR_CONTAINS(m->report.warnings.v[0], "isConsumerKeyOptional");
@@ -613,11 +624,11 @@ static void test_mapping__unknown_element_dropped_with_warning(void)
 static void test_mapping__interaction_warnings(void)
 {
 	struct c2e_md_doc *ca = parse_ca(
-		"Partner2_App",
-		"    <contactEmail>a@example.com</contactEmail>\n"
-		"    <label>P</label>\n"
-		"    <oauthConfig><callbackUrl>https://cb</callbackUrl>"
-		"<scopes>Interaction</scopes></oauthConfig>\n");
+	        "Partner2_App",
+	        "    <contactEmail>a@example.com</contactEmail>\n"
+	        "    <label>P</label>\n"
+	        "    <oauthConfig><callbackUrl>https://cb</callbackUrl>"
+	        "<scopes>Interaction</scopes></oauthConfig>\n");
 	struct c2e_mapping *m = map(ca, NULL);
 
 	ASSERT_INT_EQ(m->report.warnings.n, 3);
@@ -631,8 +642,8 @@ static void test_mapping__interaction_warnings(void)
 static void test_mapping__template_must_keep_prefix(void)
 {
 	struct c2e_err err = C2E_ERR_INIT;
-	struct c2e_md_doc *ca = parse_ca("Partner1_ConnectedApp1",
-					 interaction_app);
+	struct c2e_md_doc *ca =
+	        parse_ca("Partner1_ConnectedApp1", interaction_app);
 	struct c2e_map_opts opts = { "ExternalClientApp1", NULL };
 	struct c2e_mapping *m = NULL;
 
@@ -643,7 +654,7 @@ static void test_mapping__template_must_keep_prefix(void)
 	ASSERT_OK(c2e_map_connected_app(ca, &opts, &m, &err), &err);
 	ASSERT_STR_EQ(m->eca_name, "Partner1_ExternalClientApp1");
 	ASSERT_STR_EQ(m->parts[C2E_PART_GLOBAL]->full_name,
-		      "Partner1_ExternalClientApp1_glbloauth");
+	              "Partner1_ExternalClientApp1_glbloauth");
 	c2e_mapping_free(m);
 	opts.name_template = "{prefix}_{rest}_with_a_name_that_is_far_too_long";
 	ASSERT_INT_EQ(c2e_map_connected_app(ca, &opts, &m, &err), C2E_EDATA);
@@ -651,15 +662,17 @@ static void test_mapping__template_must_keep_prefix(void)
 	c2e_md_doc_free(ca);
 }
 
-/* Every corpus app maps; its parts validate against the v66 schema. */
-static void test_mapping__corpus_apps_map_to_schema_valid_files(void)
+/*
+ * Maps every connected app of a fixture directory and validates each
+ * generated component against the v66 schema.  Returns how many mapped.
+ */
+static size_t map_and_validate_dir(const char *rel_dir)
 {
 	struct c2e_err err = C2E_ERR_INIT;
 	struct c2e_strv names = C2E_STRV_INIT;
-	char *dir = c2e_path_join(test_source_dir(),
-				  "fixtures/corpus/connectedApps");
+	char *dir = c2e_path_join(test_source_dir(), rel_dir);
 	char *xsd_path = c2e_path_join(test_source_dir(),
-				       "fixtures/xsd/validate-v66.xsd");
+	                               "fixtures/xsd/validate-v66.xsd");
 	size_t xsd_len, mapped = 0;
 	char *xsd = test_slurp(xsd_path, &xsd_len);
 
@@ -669,24 +682,21 @@ static void test_mapping__corpus_apps_map_to_schema_valid_files(void)
 		struct c2e_md_doc *ca = NULL;
 		struct c2e_mapping *m = NULL;
 		int rc = c2e_md_parse_file(path, "ConnectedApp", &ca, &err);
+		const char *app, *s;
 
+		free(path);
 		if (strstr(names.v[i], "Thespis")) {
 			ASSERT_INT_EQ(rc, C2E_EDATA);
-			free(path);
 			continue;
 		}
 		ASSERT_OK(rc, &err);
 		/* corpus names are owner__repo__App: map by the app name */
-		{
-			const char *app = ca->full_name, *s;
-			char *copy;
-
-			while ((s = strstr(app, "__")) != NULL)
-				app = s + 2;
-			copy = c2e_strdup(app);
-			free(ca->full_name);
-			ca->full_name = copy;
-		}
+		app = ca->full_name;
+		while ((s = strstr(app, "__")) != NULL)
+			app = s + 2;
+		s = c2e_strdup(app);
+		free(ca->full_name);
+		ca->full_name = (char *)s;
 		ASSERT_OK(c2e_map_connected_app(ca, NULL, &m, &err), &err);
 		ASSERT(m->report.n > 0);
 		for (int p = 0; p < C2E_PART_MAX; p++) {
@@ -696,22 +706,33 @@ static void test_mapping__corpus_apps_map_to_schema_valid_files(void)
 				continue;
 			ASSERT_OK(c2e_md_write(m->parts[p], &xml, &err), &err);
 			if (c2e_xml_validate(xsd, xsd_len, xsd_path, xml.buf,
-					     xml.len, m->parts[p]->full_name,
-					     &err) != 0)
+			                     xml.len, m->parts[p]->full_name,
+			                     &err) != 0)
 				test__fail(__FILE__, __LINE__, "%s: %s\n%s",
-					   names.v[i], err.msg, xml.buf);
+				           names.v[i], err.msg, xml.buf);
 			c2e_buf_release(&xml);
 		}
 		mapped++;
 		c2e_mapping_free(m);
 		c2e_md_doc_free(ca);
-		free(path);
 	}
-	ASSERT(mapped >= 30);
 	c2e_strv_release(&names);
 	free(xsd);
 	free(xsd_path);
 	free(dir);
+	return mapped;
+}
+
+static void test_mapping__corpus_apps_map_to_schema_valid_files(void)
+{
+	ASSERT(map_and_validate_dir("fixtures/corpus/connectedApps") >= 33);
+}
+
+static void test_mapping__example_apps_map_to_schema_valid_files(void)
+{
+	ASSERT_INT_EQ(map_and_validate_dir("fixtures/example-project/force-app/"
+	                                   "main/default/connectedApps"),
+	              3);
 }
 
 int main(void)
@@ -734,6 +755,7 @@ int main(void)
 	RUN(test_mapping__interaction_warnings);
 	RUN(test_mapping__template_must_keep_prefix);
 	RUN(test_mapping__corpus_apps_map_to_schema_valid_files);
+	RUN(test_mapping__example_apps_map_to_schema_valid_files);
 	c2e_xml_global_cleanup();
 	return test_summary();
 }

@@ -19,7 +19,7 @@ static void write_file(const char *dir, const char *rel, const char *text)
 
 	ASSERT_OK(c2e_fs_mkdirs(parent, &err), &err);
 	ASSERT_OK(c2e_fs_write_atomic(path, text, strlen(text), 0644, &err),
-		  &err);
+	          &err);
 	free(parent);
 	free(path);
 }
@@ -44,15 +44,18 @@ static void test_project__example_is_source_format(void)
 	f = c2e_project_next(p, "ConnectedApp", &i);
 	ASSERT_STR_EQ(f->full_name, "Acme_OrderSync");
 	ASSERT_STR_EQ(f->rel_path, "force-app/main/default/connectedApps/"
-				   "Acme_OrderSync.connectedApp-meta.xml");
-	ASSERT_OK(c2e_project_path_for(p, f, c2e_mdtype_find("ExtlClntAppGlobalOauthSettings"),
-				       "Acme_OrderSync_glbloauth", &path, &err),
-		  &err);
+	                           "Acme_OrderSync.connectedApp-meta.xml");
+	ASSERT_OK(c2e_project_path_for(
+	                  p, f,
+	                  c2e_mdtype_find("ExtlClntAppGlobalOauthSettings"),
+	                  "Acme_OrderSync_glbloauth", &path, &err),
+	          &err);
 	ASSERT_STR_EQ(path, "force-app/main/default/extlClntAppGlobalOauthSets/"
-			    "Acme_OrderSync_glbloauth.ecaGlblOauth-meta.xml");
+	                    "Acme_OrderSync_glbloauth.ecaGlblOauth-meta.xml");
 	ASSERT_STR_EQ(c2e_project_manifest_path(p), "manifest/package.xml");
 	i = 0;
-	ASSERT_NOT_NULL(c2e_project_next(p, "ConversationChannelDefinition", &i));
+	ASSERT_NOT_NULL(
+	        c2e_project_next(p, "ConversationChannelDefinition", &i));
 	free(path);
 	c2e_project_free(p);
 	free(dir);
@@ -68,11 +71,12 @@ static void test_project__metadata_format_src_tree(void)
 	size_t i = 0;
 
 	write_file(dir, "src/package.xml",
-		   "<Package xmlns=\"http://soap.sforce.com/2006/04/metadata\">"
-		   "<version>66.0</version></Package>");
+	           "<Package xmlns=\"http://soap.sforce.com/2006/04/metadata\">"
+	           "<version>66.0</version></Package>");
 	write_file(dir, "src/connectedApps/Postman.connectedApp", "<x/>");
 	/* source-format files do not belong to a metadata-format tree */
-	write_file(dir, "src/connectedApps/Other.connectedApp-meta.xml", "<x/>");
+	write_file(dir, "src/connectedApps/Other.connectedApp-meta.xml",
+	           "<x/>");
 	ASSERT_OK(c2e_project_open(dir, &p, &err), &err);
 	ASSERT(!p->source_format);
 	ASSERT_STR_EQ(p->mdapi_root, "src");
@@ -80,9 +84,10 @@ static void test_project__metadata_format_src_tree(void)
 	ASSERT_NOT_NULL(f);
 	ASSERT_STR_EQ(f->full_name, "Postman");
 	ASSERT_NULL(c2e_project_next(p, "ConnectedApp", &i));
-	ASSERT_OK(c2e_project_path_for(p, f, c2e_mdtype_find("ExternalClientApplication"),
-				       "Postman", &path, &err),
-		  &err);
+	ASSERT_OK(c2e_project_path_for(
+	                  p, f, c2e_mdtype_find("ExternalClientApplication"),
+	                  "Postman", &path, &err),
+	          &err);
 	ASSERT_STR_EQ(path, "src/externalClientApps/Postman.eca");
 	ASSERT_STR_EQ(c2e_project_manifest_path(p), "src/package.xml");
 	free(path);
@@ -112,11 +117,11 @@ static void test_project__errors_name_the_directory(void)
 	ASSERT_INT_EQ(c2e_project_open(nodirs, &p, &err), C2E_EDATA);
 	ASSERT_STR_CONTAINS(err.msg, "packageDirectories is missing or empty");
 	write_file(nodirs, "sfdx-project.json",
-		   "{\"packageDirectories\": [{\"path\": \"../elsewhere\"}]}");
+	           "{\"packageDirectories\": [{\"path\": \"../elsewhere\"}]}");
 	ASSERT_INT_EQ(c2e_project_open(nodirs, &p, &err), C2E_EDATA);
 	ASSERT_STR_CONTAINS(err.msg, "outside the project");
 	write_file(nodirs, "sfdx-project.json",
-		   "{\"packageDirectories\": [{\"path\": \"missing\"}]}");
+	           "{\"packageDirectories\": [{\"path\": \"missing\"}]}");
 	ASSERT_INT_EQ(c2e_project_open(nodirs, &p, &err), C2E_EDATA);
 	ASSERT_STR_CONTAINS(err.msg, "does not exist");
 	ASSERT_NULL(p);
