@@ -86,8 +86,9 @@ static const char convert_help[] =
         "them.  The files are written in the format of the input, under\n"
         "--out, with a package.xml listing the new components.  A report\n"
         "then shows, field by field, how each Connected App setting was\n"
-        "carried over.  Existing External Client App files are never\n"
-        "overwritten without --force.\n"
+        "carried over, converted, defaulted, dropped, or blocking (an app\n"
+        "with a blocking finding is not written).  Existing External\n"
+        "Client App files are never overwritten without --force.\n"
         "\n"
         "Options:\n"
         "  --project DIR\n"
@@ -104,7 +105,8 @@ static const char convert_help[] =
         "        {prefix}  the part before the first underscore (Partner1 in\n"
         "                  Partner1_Portal)\n"
         "        {rest}    the part after that underscore (Portal)\n"
-        "      Default: \"{name}\".\n"
+        "      Default: \"{name}\".  The {prefix}_ of a Connected App must\n"
+        "      stay: ConversationChannelDefinition names depend on it.\n"
         "  --distribution Local|Packaged\n"
         "      The distribution state of the new apps.  Default: Local.\n"
         "  --dry-run\n"
@@ -118,8 +120,8 @@ static const char convert_help[] =
         "      Show this help.\n"
         "\n"
         "Exit status:\n"
-        "  0   every selected Connected App was converted (with --dry-run:\n"
-        "      would be)\n"
+        "  0   the conversion ran (with --dry-run: would run); apps with a\n"
+        "      blocking finding are reported and not written, see --json\n"
         "  64  the command line is wrong, for example --project is missing\n"
         "  65  bad input: an unreadable project or invalid metadata, an\n"
         "      --app that does not exist, or existing files without --force\n"
@@ -127,7 +129,7 @@ static const char convert_help[] =
         "\n"
         "Example:\n"
         "  ca2eca convert --project ./myproject --out ./eca \\\n"
-        "      --name '{prefix}_ECA' --dry-run\n";
+        "      --name '{prefix}_{rest}_ECA' --dry-run\n";
 
 const struct c2e_cmd c2e_commands[] = {
 	{ "help", cmd_help, "show the commands, or the help of one command",
