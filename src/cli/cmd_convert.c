@@ -121,12 +121,11 @@ static void print_text(struct c2e_out *o, const struct c2e_convert_result *r)
 		               r->manifest_merged ? "extended" : "new");
 	c2e_out_printf(o, "\n");
 	if (r->manifest && !r->dry_run)
-		c2e_out_printf(o,
-		               "Next: review the files, then deploy them with "
-		               "`sf project deploy start --manifest %s` (run "
-		               "in '%s'), or use `ca2eca plan` and `ca2eca "
-		               "apply` against the org\n",
-		               r->manifest, r->out);
+		c2e_out_printf(
+		        o,
+		        "Next: review the files, then deploy them from '%s' "
+		        "with `sf project deploy start --manifest %s`\n",
+		        r->out, r->manifest);
 }
 
 static void json_strv(struct c2e_jsonw *w, const char *key,

@@ -246,13 +246,7 @@ int c2e_name_render(const char *tmpl, const char *ca_name, char **out,
 		}
 		p = close + 1;
 	}
-	if (c2e_buf_failed(&b)) {
-		rc = c2e_err_oom(err);
-		goto done;
-	}
-	*out = c2e_buf_detach(&b, NULL);
-	if (!*out)
-		rc = c2e_err_oom(err);
+	return c2e_buf_take(&b, out, err);
 done:
 	c2e_buf_release(&b);
 	return rc;
@@ -357,20 +351,26 @@ static char *display(const struct c2e_md_node *n)
 	return c2e_strdup(n->text);
 }
 
+/* "a<sep>b", or just the non-empty one; NULL when out of memory. */
+static char *join2(const char *a, char sep, const char *b)
+{
+	struct c2e_buf buf = C2E_BUF_INIT;
+	char *out = NULL;
+
+	if (a && *a)
+		c2e_buf_adds(&buf, a);
+	if (a && *a && b && *b)
+		c2e_buf_addc(&buf, sep);
+	if (b && *b)
+		c2e_buf_adds(&buf, b);
+	if (c2e_buf_take(&buf, &out, NULL) < 0)
+		return NULL;
+	return out;
+}
+
 static char *target_name(enum c2e_eca_part p, const char *field)
 {
-	struct c2e_buf b = C2E_BUF_INIT;
-
-	c2e_buf_adds(&b, part_types[p]);
-	if (field) {
-		c2e_buf_addc(&b, '.');
-		c2e_buf_adds(&b, field);
-	}
-	if (c2e_buf_failed(&b)) {
-		c2e_buf_release(&b);
-		return NULL;
-	}
-	return c2e_buf_detach(&b, NULL);
+	return join2(part_types[p], '.', field);
 }
 
 /* One report entry with an optional target part/field. */
@@ -429,18 +429,7 @@ static int put(struct mapctx *x, const char *path,
 
 static char *child_path(const char *base, const char *name)
 {
-	struct c2e_buf b = C2E_BUF_INIT;
-
-	if (base && *base) {
-		c2e_buf_adds(&b, base);
-		c2e_buf_addc(&b, '/');
-	}
-	c2e_buf_adds(&b, name);
-	if (c2e_buf_failed(&b)) {
-		c2e_buf_release(&b);
-		return NULL;
-	}
-	return c2e_buf_detach(&b, NULL);
+	return join2(base, '/', name);
 }
 
 /* A rule with `dst`: copy the value under the target name. */

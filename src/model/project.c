@@ -297,13 +297,7 @@ int c2e_project_path_for(const struct c2e_project *p,
 			c2e_buf_addf(&b, "%s/", p->mdapi_root);
 		c2e_buf_addf(&b, "%s/%s.%s", mdtype->dir, name, mdtype->suffix);
 	}
-	if (c2e_buf_failed(&b)) {
-		rc = c2e_err_oom(err);
-		goto done;
-	}
-	*out = c2e_buf_detach(&b, NULL);
-	if (!*out)
-		rc = c2e_err_oom(err);
+	rc = c2e_buf_take(&b, out, err);
 done:
 	c2e_buf_release(&b);
 	free(dir);

@@ -143,6 +143,17 @@ char *c2e_buf_detach(struct c2e_buf *b, size_t *len_out)
 	return p;
 }
 
+int c2e_buf_take(struct c2e_buf *b, char **out, struct c2e_err *err)
+{
+	*out = NULL;
+	if (b->failed) {
+		c2e_buf_release(b);
+		return c2e_err_oom(err);
+	}
+	*out = c2e_buf_detach(b, NULL);
+	return *out ? C2E_OK : c2e_err_oom(err);
+}
+
 void c2e_buf_release(struct c2e_buf *b)
 {
 	size_t max = b->max;

@@ -49,6 +49,13 @@ int c2e_buf_err(const struct c2e_buf *b, const char *what, struct c2e_err *err);
 /* Takes the memory (caller frees with free()); the buffer is reset. */
 char *c2e_buf_detach(struct c2e_buf *b, size_t *len_out);
 
+/*
+ * Hands the string to `*out` (caller frees), or fails with ENOMEM when an
+ * append failed.  The buffer is released either way.
+ */
+C2E_MUST_CHECK int c2e_buf_take(struct c2e_buf *b, char **out,
+                                struct c2e_err *err);
+
 /* Frees the memory (wiping it first for secret buffers); back to INIT. */
 void c2e_buf_release(struct c2e_buf *b);
 

@@ -71,6 +71,23 @@ static void test_buf__detach_hands_over_memory(void)
 	free(p);
 }
 
+static void test_buf__take_hands_over_or_reports_failure(void)
+{
+	struct c2e_err err = C2E_ERR_INIT;
+	struct c2e_buf b;
+	char *s = NULL;
+
+	c2e_buf_init(&b, 4);
+	c2e_buf_adds(&b, "abc");
+	ASSERT_OK(c2e_buf_take(&b, &s, &err), &err);
+	ASSERT_STR_EQ(s, "abc");
+	free(s);
+	c2e_buf_adds(&b, "abcdef");
+	ASSERT_INT_EQ(c2e_buf_take(&b, &s, &err), C2E_ENOMEM);
+	ASSERT_NULL(s);
+	ASSERT_STR_EQ(b.buf, "");
+}
+
 int main(void)
 {
 	RUN(test_buf__init_is_empty_string);
@@ -78,5 +95,6 @@ int main(void)
 	RUN(test_buf__grows_past_many_reallocations);
 	RUN(test_buf__cap_is_sticky);
 	RUN(test_buf__detach_hands_over_memory);
+	RUN(test_buf__take_hands_over_or_reports_failure);
 	return test_summary();
 }
