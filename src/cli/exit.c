@@ -20,6 +20,7 @@ int c2e_exit_code(int rc)
 		return C2E_EXIT_DATA;
 	case C2E_EREMOTE:
 	case C2E_EAUTH:
+	case C2E_ELIMIT:
 		return C2E_EXIT_REMOTE;
 	case C2E_ESTOPPED:
 		return C2E_EXIT_RESUMABLE;

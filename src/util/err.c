@@ -80,6 +80,8 @@ const char *c2e_err_name(int code)
 		return "NotFoundError";
 	case C2E_ESTOPPED:
 		return "StoppedResumable";
+	case C2E_ELIMIT:
+		return "RequestLimitExceeded";
 	default:
 		return "InternalError";
 	}

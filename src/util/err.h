@@ -30,7 +30,8 @@ enum c2e_rc {
 	C2E_EAUTH = -7, /* authentication failed */
 	C2E_ECONFLICT = -8, /* refused: existing output, lock, drift */
 	C2E_ENOTFOUND = -9, /* a named thing does not exist */
-	C2E_ESTOPPED = -10 /* stopped part way; `resume` can continue */
+	C2E_ESTOPPED = -10, /* stopped part way; `resume` can continue */
+	C2E_ELIMIT = -11 /* the org's daily API request allocation is used up */
 };
 
 #define C2E_ERR_MSG_MAX 512
