@@ -45,5 +45,10 @@ int cmd_version(struct c2e_out *out, int argc, char **argv,
                 struct c2e_err *err);
 int cmd_convert(struct c2e_out *out, int argc, char **argv,
                 struct c2e_err *err);
+int cmd_inventory(struct c2e_out *out, int argc, char **argv,
+                  struct c2e_err *err);
+
+/* Help texts that live with their command. */
+extern const char c2e_inventory_help[];
 
 #endif

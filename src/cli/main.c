@@ -17,6 +17,7 @@
 #include "cli/cmd.h"
 #include "cli/exit.h"
 #include "cli/out.h"
+#include "remote/http.h"
 #include "util/xml.h"
 
 #include "util/compat.h"
@@ -138,6 +139,9 @@ const struct c2e_cmd c2e_commands[] = {
 	{ "convert", cmd_convert,
 	  "convert Connected Apps into External Client App metadata files",
 	  convert_help },
+	{ "inventory", cmd_inventory,
+	  "list an org's connected apps, ECAs and channel definitions",
+	  c2e_inventory_help },
 	{ NULL, NULL, NULL, NULL },
 };
 
@@ -226,6 +230,7 @@ int main(int argc, char **argv)
 	}
 	c2e_out_init(&out, json);
 	c2e_xml_global_init();
+	c2e_http_global_init();
 
 	if (bad_opt) {
 		rc = c2e_err_set(&err, C2E_EUSAGE,
@@ -262,6 +267,7 @@ int main(int argc, char **argv)
 done:
 	code = c2e_out_finish(&out, rc, &err);
 	c2e_out_release(&out);
+	c2e_http_global_cleanup();
 	c2e_xml_global_cleanup();
 	return code;
 }

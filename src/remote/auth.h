@@ -25,16 +25,16 @@
 #include "util/crypto.h"
 #include "util/err.h"
 
-#define C2E_ENV_ACCESS_TOKEN "SF_ACCESS_TOKEN"
+#define C2E_ENV_ACCESS_TOKEN   "SF_ACCESS_TOKEN"
 #define C2E_ENV_KEY_PASSPHRASE "SF_JWT_KEY_PASSPHRASE"
 /* Longest JWT assertion lifetime Salesforce accepts (seconds). */
 #define C2E_JWT_MAX_LIFETIME 180
 
 enum c2e_auth_method {
 	C2E_AUTH_NONE,
-	C2E_AUTH_FILE,  /* --auth-file */
+	C2E_AUTH_FILE, /* --auth-file */
 	C2E_AUTH_TOKEN, /* --instance-url + SF_ACCESS_TOKEN */
-	C2E_AUTH_JWT    /* --login-url --client-id --username --jwt-key */
+	C2E_AUTH_JWT /* --login-url --client-id --username --jwt-key */
 };
 
 struct c2e_auth_opts {
@@ -45,6 +45,7 @@ struct c2e_auth_opts {
 	const char *username;
 	const char *jwt_key;
 	const char *jwt_key_pass_file;
+	const char *audience; /* --audience: overrides the derived aud claim */
 };
 
 /*
@@ -53,20 +54,23 @@ struct c2e_auth_opts {
  * missing.
  */
 C2E_MUST_CHECK int c2e_auth_method_of(const struct c2e_auth_opts *o,
-				      enum c2e_auth_method *out,
-				      struct c2e_err *err);
+                                      enum c2e_auth_method *out,
+                                      struct c2e_err *err);
 
 struct c2e_session {
 	enum c2e_auth_method method;
 	char *instance_url; /* no trailing slash */
 	struct c2e_buf token; /* secret */
-	char *username;     /* may be NULL (token method) */
-	char *org_id;       /* 15/18-char org id when known, else NULL */
-	char *user_id;      /* when known, else NULL */
-	bool jwt_format;    /* the token is a JWT-format access token */
+	char *username; /* may be NULL (token method) */
+	char *org_id; /* 15/18-char org id when known, else NULL */
+	char *user_id; /* when known, else NULL */
+	bool jwt_format; /* the token is a JWT-format access token */
 };
 
-#define C2E_SESSION_INIT { C2E_AUTH_NONE, NULL, C2E_BUF_INIT, NULL, NULL, NULL, false }
+#define C2E_SESSION_INIT                                                   \
+	{                                                                  \
+		C2E_AUTH_NONE, NULL, C2E_BUF_INIT, NULL, NULL, NULL, false \
+	}
 
 /*
  * Authenticates with the selected method.  A JWT-format token (token_format
@@ -76,9 +80,8 @@ struct c2e_session {
  * C2E_EREMOTE (network).
  */
 C2E_MUST_CHECK int c2e_auth_login(struct c2e_http *h,
-				  const struct c2e_auth_opts *o,
-				  struct c2e_session *out,
-				  struct c2e_err *err);
+                                  const struct c2e_auth_opts *o,
+                                  struct c2e_session *out, struct c2e_err *err);
 /* True when the method can log in again without the user (JWT). */
 bool c2e_auth_can_relogin(const struct c2e_session *s);
 void c2e_session_release(struct c2e_session *s);
@@ -86,26 +89,32 @@ void c2e_session_release(struct c2e_session *s);
 /* --- the JWT bearer flow (also used to verify a new ECA) --- */
 
 struct c2e_jwt_grant {
-	const char *login_url; /* https://login.salesforce.com, test, My Domain */
+	const char *login_url; /* login.salesforce.com, test, My Domain */
 	const char *client_id; /* the consumer key: iss */
-	const char *username;  /* sub */
-	const char *audience;  /* NULL: derived from login_url */
+	const char *username; /* sub */
+	const char *audience; /* NULL: derived from login_url */
 	const struct c2e_pkey *key;
-	long lifetime;         /* seconds, 1..180; 0: 180 */
+	long lifetime; /* seconds, 1..180; 0: 180 */
 };
 
 struct c2e_token {
 	struct c2e_buf access_token; /* secret */
 	char *instance_url;
-	char *id;           /* identity URL .../id/<orgId>/<userId> */
-	char *scope;        /* space-separated, may be NULL */
+	char *id; /* identity URL .../id/<orgId>/<userId> */
+	char *scope; /* space-separated, may be NULL */
 	char *token_format; /* "jwt" or NULL (opaque) */
 	/* on an OAuth error: the "error" and "error_description" received */
 	char error[64];
 	char error_description[256];
 };
 
-#define C2E_TOKEN_INIT { C2E_BUF_INIT, NULL, NULL, NULL, NULL, { 0 }, { 0 } }
+#define C2E_TOKEN_INIT                                       \
+	{                                                    \
+		C2E_BUF_INIT, NULL, NULL, NULL, NULL, { 0 }, \
+		{                                            \
+			0                                    \
+		}                                            \
+	}
 
 /*
  * The audience for a login URL: https://login.salesforce.com and
@@ -114,12 +123,11 @@ struct c2e_token {
  * audience.  Caller frees.
  */
 C2E_MUST_CHECK int c2e_jwt_audience(const char *login_url, char **out,
-				    struct c2e_err *err);
+                                    struct c2e_err *err);
 
 /* Builds the signed assertion (header.claims.signature) for `now`. */
-C2E_MUST_CHECK int c2e_jwt_assertion(const struct c2e_jwt_grant *g,
-				     time_t now, struct c2e_buf *out,
-				     struct c2e_err *err);
+C2E_MUST_CHECK int c2e_jwt_assertion(const struct c2e_jwt_grant *g, time_t now,
+                                     struct c2e_buf *out, struct c2e_err *err);
 
 /*
  * POSTs the grant to <login_url>/services/oauth2/token.  OAuth errors are
@@ -128,8 +136,8 @@ C2E_MUST_CHECK int c2e_jwt_assertion(const struct c2e_jwt_grant *g,
  * login URL; invalid_client_id -> check the consumer key; ...
  */
 C2E_MUST_CHECK int c2e_jwt_bearer(struct c2e_http *h,
-				  const struct c2e_jwt_grant *g,
-				  struct c2e_token *out, struct c2e_err *err);
+                                  const struct c2e_jwt_grant *g,
+                                  struct c2e_token *out, struct c2e_err *err);
 void c2e_token_release(struct c2e_token *t);
 
 #endif

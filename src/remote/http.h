@@ -21,12 +21,14 @@
 #include "util/buf.h"
 #include "util/err.h"
 
+struct c2e_http;
+
 struct c2e_http_opts {
-	const char *ca_bundle;    /* --ca-bundle FILE, or NULL: system CAs */
-	long connect_timeout_ms;  /* 0: 10 000 */
-	long timeout_ms;          /* 0: 120 000 (whole request) */
-	size_t max_response;      /* 0: 64 MiB */
-	const char *user_agent;   /* NULL: "ca2eca/<version>" */
+	const char *ca_bundle; /* --ca-bundle FILE, or NULL: system CAs */
+	long connect_timeout_ms; /* 0: 10 000 */
+	long timeout_ms; /* 0: 120 000 (whole request) */
+	size_t max_response; /* 0: 64 MiB */
+	const char *user_agent; /* NULL: "ca2eca/<version>" */
 };
 
 struct c2e_http_header {
@@ -35,36 +37,39 @@ struct c2e_http_header {
 };
 
 struct c2e_http_request {
-	const char *method;       /* "GET", "POST", "PATCH", "DELETE" */
+	const char *method; /* "GET", "POST", "PATCH", "DELETE" */
 	const char *url;
 	const struct c2e_http_header *headers;
 	size_t n_headers;
-	const char *body;         /* NULL for none */
+	const char *body; /* NULL for none */
 	size_t body_len;
 };
 
 enum c2e_http_fail {
-	C2E_HTTP_FAIL_NONE,       /* a response arrived */
-	C2E_HTTP_FAIL_CONNECT,    /* could not connect (refused, DNS, ...) */
-	C2E_HTTP_FAIL_TIMEOUT,    /* connect or transfer timed out */
-	C2E_HTTP_FAIL_RESET,      /* connection reset / closed mid-transfer */
-	C2E_HTTP_FAIL_TLS,        /* certificate or handshake failure */
-	C2E_HTTP_FAIL_TOO_BIG,    /* the body exceeded max_response */
+	C2E_HTTP_FAIL_NONE, /* a response arrived */
+	C2E_HTTP_FAIL_CONNECT, /* could not connect (refused, DNS, ...) */
+	C2E_HTTP_FAIL_TIMEOUT, /* connect or transfer timed out */
+	C2E_HTTP_FAIL_RESET, /* connection reset / closed mid-transfer */
+	C2E_HTTP_FAIL_TLS, /* certificate or handshake failure */
+	C2E_HTTP_FAIL_TOO_BIG, /* the body exceeded max_response */
 	C2E_HTTP_FAIL_OTHER
 };
 
 struct c2e_http_response {
-	long status;              /* 0 when no response arrived */
+	long status; /* 0 when no response arrived */
 	struct c2e_buf body;
-	char *content_type;       /* NULL when absent */
-	long retry_after;         /* seconds from Retry-After, -1 if none */
+	char *content_type; /* NULL when absent */
+	long retry_after; /* seconds from Retry-After, -1 if none */
 	enum c2e_http_fail fail;
 };
 
-#define C2E_HTTP_RESPONSE_INIT { 0, C2E_BUF_INIT, NULL, -1, C2E_HTTP_FAIL_NONE }
+#define C2E_HTTP_RESPONSE_INIT                                \
+	{                                                     \
+		0, C2E_BUF_INIT, NULL, -1, C2E_HTTP_FAIL_NONE \
+	}
 
 C2E_MUST_CHECK int c2e_http_new(const struct c2e_http_opts *opts,
-				struct c2e_http **out, struct c2e_err *err);
+                                struct c2e_http **out, struct c2e_err *err);
 void c2e_http_free(struct c2e_http *h);
 
 /*
@@ -74,18 +79,18 @@ void c2e_http_free(struct c2e_http *h);
  * loopback) is C2E_EUSAGE.  `resp` must be initialised; it is reset first.
  */
 C2E_MUST_CHECK int c2e_http_do(struct c2e_http *h,
-			       const struct c2e_http_request *req,
-			       struct c2e_http_response *resp,
-			       struct c2e_err *err);
+                               const struct c2e_http_request *req,
+                               struct c2e_http_response *resp,
+                               struct c2e_err *err);
 void c2e_http_response_release(struct c2e_http_response *resp);
 
 /* Checks the https-or-loopback rule; `what` names the option. */
 C2E_MUST_CHECK int c2e_url_check(const char *url, const char *what,
-				 struct c2e_err *err);
+                                 struct c2e_err *err);
 
 /* application/x-www-form-urlencoded escaping of one value, appended. */
 C2E_MUST_CHECK int c2e_url_escape(const char *s, struct c2e_buf *out,
-				  struct c2e_err *err);
+                                  struct c2e_err *err);
 
 /* How many requests this handle has sent (for tests and reports). */
 unsigned long c2e_http_count(const struct c2e_http *h);

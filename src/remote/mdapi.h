@@ -21,15 +21,15 @@
 #include "util/err.h"
 
 #define C2E_MDAPI_MAX_LIST_QUERIES 3
-#define C2E_MDAPI_MAX_PER_CALL 10
+#define C2E_MDAPI_MAX_PER_CALL     10
 
 struct c2e_file_props {
 	char *type;
 	char *full_name;
 	char *file_name;
 	char *id;
-	char *namespace_prefix;  /* NULL when none */
-	char *manageable_state;  /* NULL when absent */
+	char *namespace_prefix; /* NULL when none */
+	char *manageable_state; /* NULL when absent */
 	char *last_modified_date;
 };
 
@@ -39,10 +39,10 @@ struct c2e_file_props_list {
 };
 
 /* listMetadata for each type (3 queries per call); results appended. */
-C2E_MUST_CHECK int c2e_mdapi_list(struct c2e_org *org,
-				  const char *const *types, size_t n_types,
-				  struct c2e_file_props_list *out,
-				  struct c2e_err *err);
+C2E_MUST_CHECK int c2e_mdapi_list(struct c2e_org *org, const char *const *types,
+                                  size_t n_types,
+                                  struct c2e_file_props_list *out,
+                                  struct c2e_err *err);
 void c2e_file_props_list_release(struct c2e_file_props_list *l);
 
 /*
@@ -52,16 +52,16 @@ void c2e_file_props_list_release(struct c2e_file_props_list *l);
  * elements kept, see md.h).
  */
 C2E_MUST_CHECK int c2e_mdapi_read(struct c2e_org *org, const char *type,
-				  const char *const *names, size_t n,
-				  struct c2e_md_doc **docs_out,
-				  struct c2e_err *err);
+                                  const char *const *names, size_t n,
+                                  struct c2e_md_doc **docs_out,
+                                  struct c2e_err *err);
 
 struct c2e_save_result {
 	char *full_name;
 	bool success;
-	bool created;       /* upsert only */
-	char *status_code;  /* first error's statusCode, NULL on success */
-	char *message;      /* first error's message */
+	bool created; /* upsert only */
+	char *status_code; /* first error's statusCode, NULL on success */
+	char *message; /* first error's message */
 };
 
 /*
@@ -71,25 +71,21 @@ struct c2e_save_result {
  * reached the org sets *outcome_unknown (writes are not retried).
  */
 C2E_MUST_CHECK int c2e_mdapi_create(struct c2e_org *org,
-				    struct c2e_md_doc *const *docs, size_t n,
-				    struct c2e_save_result *results,
-				    bool *outcome_unknown,
-				    struct c2e_err *err);
+                                    struct c2e_md_doc *const *docs, size_t n,
+                                    struct c2e_save_result *results,
+                                    bool *outcome_unknown, struct c2e_err *err);
 C2E_MUST_CHECK int c2e_mdapi_update(struct c2e_org *org,
-				    struct c2e_md_doc *const *docs, size_t n,
-				    struct c2e_save_result *results,
-				    bool *outcome_unknown,
-				    struct c2e_err *err);
+                                    struct c2e_md_doc *const *docs, size_t n,
+                                    struct c2e_save_result *results,
+                                    bool *outcome_unknown, struct c2e_err *err);
 C2E_MUST_CHECK int c2e_mdapi_upsert(struct c2e_org *org,
-				    struct c2e_md_doc *const *docs, size_t n,
-				    struct c2e_save_result *results,
-				    bool *outcome_unknown,
-				    struct c2e_err *err);
+                                    struct c2e_md_doc *const *docs, size_t n,
+                                    struct c2e_save_result *results,
+                                    bool *outcome_unknown, struct c2e_err *err);
 C2E_MUST_CHECK int c2e_mdapi_delete(struct c2e_org *org, const char *type,
-				    const char *const *names, size_t n,
-				    struct c2e_save_result *results,
-				    bool *outcome_unknown,
-				    struct c2e_err *err);
+                                    const char *const *names, size_t n,
+                                    struct c2e_save_result *results,
+                                    bool *outcome_unknown, struct c2e_err *err);
 void c2e_save_results_release(struct c2e_save_result *r, size_t n);
 
 #endif

@@ -33,43 +33,44 @@
 struct c2e_org_opts {
 	struct c2e_auth_opts auth;
 	struct c2e_http_opts http;
-	const char *api_version;  /* NULL: "66.0" */
-	int max_attempts;         /* 0: 5 (transport, 5xx, 429) */
-	int limit_attempts;       /* 0: 6 (ConcurrentRequests) */
-	long backoff_base_ms;     /* 0: 500, or $CA2ECA_RETRY_BASE_MS */
-	long backoff_max_ms;      /* 0: 20 000 */
+	const char *api_version; /* NULL: "66.0" */
+	int max_attempts; /* 0: 5 (transport, 5xx, 429) */
+	int limit_attempts; /* 0: 6 (ConcurrentRequests) */
+	long backoff_base_ms; /* 0: 500, or $CA2ECA_RETRY_BASE_MS */
+	long backoff_max_ms; /* 0: 20 000 */
 };
 
 /* What the protocol layer makes of one response. */
 enum c2e_verdict {
-	C2E_VERDICT_OK,               /* done: the caller parses the body */
-	C2E_VERDICT_FAIL,             /* a final error; err is set */
-	C2E_VERDICT_RETRY,            /* transient (5xx, 429, ...) */
-	C2E_VERDICT_REAUTH,           /* INVALID_SESSION_ID */
-	C2E_VERDICT_LIMIT_CONCURRENT, /* REQUEST_LIMIT_EXCEEDED ConcurrentRequests */
-	C2E_VERDICT_LIMIT_TOTAL       /* REQUEST_LIMIT_EXCEEDED TotalRequests */
+	C2E_VERDICT_OK, /* done: the caller parses the body */
+	C2E_VERDICT_FAIL, /* a final error; err is set */
+	C2E_VERDICT_RETRY, /* transient (5xx, 429, ...) */
+	C2E_VERDICT_REAUTH, /* INVALID_SESSION_ID */
+	C2E_VERDICT_LIMIT_CONCURRENT, /* REQUEST_LIMIT_EXCEEDED
+	                                 ConcurrentRequests */
+	C2E_VERDICT_LIMIT_TOTAL /* REQUEST_LIMIT_EXCEEDED TotalRequests */
 };
 
 struct c2e_org_call {
-	const char *op;           /* "readMetadata", "query", ...: stats, messages */
-	const char *method;       /* "GET", "POST", ... */
-	const char *path;         /* after the instance URL: "/services/..." */
+	const char *op; /* "readMetadata", "query", ...: stats, messages */
+	const char *method; /* "GET", "POST", ... */
+	const char *path; /* after the instance URL: "/services/..." */
 	const char *content_type; /* NULL: none */
-	const char *soap_action;  /* NULL: no SOAPAction header */
-	bool bearer;              /* send "Authorization: Bearer <token>" */
-	bool idempotent;          /* safe to repeat when the outcome is unknown */
+	const char *soap_action; /* NULL: no SOAPAction header */
+	bool bearer; /* send "Authorization: Bearer <token>" */
+	bool idempotent; /* safe to repeat when the outcome is unknown */
 	/* (re)builds the body with the current token; NULL: no body */
 	int (*build)(void *ctx, const char *token, struct c2e_buf *body,
-		     struct c2e_err *err);
+	             struct c2e_err *err);
 	/* classifies a response (any status); sets err for FAIL */
 	enum c2e_verdict (*classify)(void *ctx,
-				     const struct c2e_http_response *resp,
-				     struct c2e_err *err);
+	                             const struct c2e_http_response *resp,
+	                             struct c2e_err *err);
 	void *ctx;
 };
 
 struct c2e_org_stats {
-	unsigned long requests;   /* HTTP requests sent, retries included */
+	unsigned long requests; /* HTTP requests sent, retries included */
 	unsigned long retries;
 	unsigned long relogins;
 };
@@ -78,7 +79,7 @@ struct c2e_org;
 
 /* Creates the HTTP handle and logs in (see c2e_auth_login). */
 C2E_MUST_CHECK int c2e_org_open(const struct c2e_org_opts *opts,
-				struct c2e_org **out, struct c2e_err *err);
+                                struct c2e_org **out, struct c2e_err *err);
 void c2e_org_free(struct c2e_org *org);
 
 /*
@@ -88,9 +89,9 @@ void c2e_org_free(struct c2e_org *org);
  * set (may be NULL).
  */
 C2E_MUST_CHECK int c2e_org_call(struct c2e_org *org,
-				const struct c2e_org_call *call,
-				struct c2e_http_response *resp,
-				bool *outcome_unknown, struct c2e_err *err);
+                                const struct c2e_org_call *call,
+                                struct c2e_http_response *resp,
+                                bool *outcome_unknown, struct c2e_err *err);
 
 const struct c2e_session *c2e_org_session(const struct c2e_org *org);
 const char *c2e_org_api_version(const struct c2e_org *org);

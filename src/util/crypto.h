@@ -23,34 +23,33 @@ struct c2e_pkey;
  * C2E_EDATA saying how to give one.  Messages name `path`, never the key.
  */
 C2E_MUST_CHECK int c2e_pkey_load(const char *path, const char *passphrase,
-				 struct c2e_pkey **out, struct c2e_err *err);
+                                 struct c2e_pkey **out, struct c2e_err *err);
 /* The same from memory; `what` names it in messages. */
 C2E_MUST_CHECK int c2e_pkey_parse(const char *pem, size_t len,
-				  const char *passphrase, const char *what,
-				  struct c2e_pkey **out, struct c2e_err *err);
+                                  const char *passphrase, const char *what,
+                                  struct c2e_pkey **out, struct c2e_err *err);
 int c2e_pkey_bits(const struct c2e_pkey *k);
 void c2e_pkey_free(struct c2e_pkey *k);
 
 /* RSASSA-PKCS1-v1_5 with SHA-256 over `data`; appends the raw signature. */
 C2E_MUST_CHECK int c2e_rs256_sign(const struct c2e_pkey *k, const void *data,
-				  size_t len, struct c2e_buf *sig_out,
-				  struct c2e_err *err);
+                                  size_t len, struct c2e_buf *sig_out,
+                                  struct c2e_err *err);
 
 /* Base64url without padding (RFC 7515), appended to `out`. */
 C2E_MUST_CHECK int c2e_b64url_encode(const void *data, size_t len,
-				     struct c2e_buf *out,
-				     struct c2e_err *err);
+                                     struct c2e_buf *out, struct c2e_err *err);
 /* Standard base64; white space (line breaks) in the input is skipped. */
 C2E_MUST_CHECK int c2e_b64_decode(const char *text, size_t len,
-				  struct c2e_buf *out, struct c2e_err *err);
+                                  struct c2e_buf *out, struct c2e_err *err);
 
 struct c2e_cert_info {
-	char *subject;         /* RFC 2253 form, e.g. "CN=Partner1,O=..." */
+	char *subject; /* RFC 2253 form, e.g. "CN=Partner1,O=..." */
 	char *issuer;
 	time_t not_before;
 	time_t not_after;
-	int key_bits;          /* RSA modulus size; 0 for other key types */
-	char sha256[65];       /* hex fingerprint of the DER certificate */
+	int key_bits; /* RSA modulus size; 0 for other key types */
+	char sha256[65]; /* hex fingerprint of the DER certificate */
 };
 
 /*
@@ -59,14 +58,14 @@ struct c2e_cert_info {
  * allowed).  `what` names it in messages.
  */
 C2E_MUST_CHECK int c2e_cert_parse(const char *text, size_t len,
-				  const char *what, struct c2e_cert_info *out,
-				  struct c2e_err *err);
+                                  const char *what, struct c2e_cert_info *out,
+                                  struct c2e_err *err);
 void c2e_cert_info_release(struct c2e_cert_info *ci);
 
 /* True when the private key is the one whose public half is in the cert. */
 C2E_MUST_CHECK int c2e_pkey_matches_cert(const struct c2e_pkey *k,
-					 const char *cert_text, size_t len,
-					 bool *match_out, struct c2e_err *err);
+                                         const char *cert_text, size_t len,
+                                         bool *match_out, struct c2e_err *err);
 
 /* `n` random bytes from the OS CSPRNG, as 2n lowercase hex chars + NUL. */
 C2E_MUST_CHECK int c2e_random_hex(char *out, size_t n, struct c2e_err *err);

@@ -305,6 +305,7 @@ static int parse_string_value(struct parser *p, struct c2e_json **out)
 	struct c2e_json *j = NULL;
 	int rc;
 
+	b.secret = true; /* strings may be tokens: regrowth wipes old copies */
 	rc = parse_string(p, &b);
 	if (rc < 0)
 		goto done;
@@ -635,6 +636,9 @@ void c2e_json_free(struct c2e_json *j)
 
 		c2e_json_free(j->child);
 		free(j->key);
+		/* string values may be access tokens: wipe before freeing */
+		if (j->str)
+			c2e_wipe(j->str, j->str_len);
 		free(j->str);
 		free(j);
 		j = next;

@@ -411,8 +411,15 @@ void c2e_xmlw_free(struct c2e_xml_writer *w)
 		return;
 	if (w->w)
 		xmlFreeTextWriter(w->w);
-	if (w->buf)
+	if (w->buf) {
+		/* an envelope carries a session id: wipe it before freeing */
+		int n = xmlBufferLength(w->buf);
+
+		if (n > 0)
+			c2e_wipe((void *)(uintptr_t)xmlBufferContent(w->buf),
+			         (size_t)n);
 		xmlBufferFree(w->buf);
+	}
 	free(w);
 }
 

@@ -1,0 +1,424 @@
+"""An org on disk, transactions over its metadata, and the multi-org registry.
+
+Layout of an org directory (see README.md):
+  org.json                 org id, users, profiles, permission sets, seeded sessions, limits, settings
+  metadata/<Type>/<fullName>.xml   one metadata-format document per component
+  metadata/ids.json        {Type: {fullName: id}}
+  metadata/props.json      {"nextSeq": n, "components": {Type: {fullName: {createdDate, ...}}}}
+  sessions.json            access tokens issued by the token endpoint
+  runtime.json             ECA activation bookkeeping (settings.ecaActivation)
+  faults.json              optional, written by tests
+All writes go through a temporary file and a rename.  Every request holds the
+org's lock while it reads or changes the org.
+"""
+
+import os
+import threading
+import time
+
+from . import record as R
+from . import util
+from .registry import TYPES, PREFIX_ORG, ECA_CHILD_TYPES
+from .schema import get_schema
+
+DEFAULT_SETTINGS = {
+    "queryPageSize": 2000,
+    "ecaActivation": {"attempts": 0, "seconds": 0},
+    "clientSecretInRestApi": False,
+}
+DEFAULT_CREATED = "2026-01-05T09:00:00.000Z"
+
+
+class _Cached:
+    """A JSON file re-read when its mtime/size change."""
+
+    def __init__(self, path, default):
+        self.path = path
+        self.default = default
+        self.sig = None
+        self.data = None
+
+    def _sig(self):
+        try:
+            st = os.stat(self.path)
+            return (st.st_mtime_ns, st.st_size, st.st_ino)
+        except FileNotFoundError:
+            return None
+
+    def get(self):
+        sig = self._sig()
+        if self.data is None or sig != self.sig:
+            self.data = util.read_json(self.path, None)
+            if self.data is None:
+                self.data = self.default() if callable(self.default) else self.default
+            self.sig = sig
+        return self.data
+
+    def put(self, data):
+        util.atomic_write_json(self.path, data)
+        self.data = data
+        self.sig = self._sig()
+
+
+class Org:
+    def __init__(self, root, name=None):
+        self.root = root
+        self.name = name
+        self.lock = threading.RLock()
+        self.md_dir = os.path.join(root, "metadata")
+        self._org = _Cached(os.path.join(root, "org.json"), None)
+        self._ids = _Cached(os.path.join(self.md_dir, "ids.json"), dict)
+        self._props = _Cached(os.path.join(self.md_dir, "props.json"), lambda: {"nextSeq": 1000, "components": {}})
+        self._sessions = _Cached(os.path.join(root, "sessions.json"), lambda: {"sessions": []})
+        self._runtime = _Cached(os.path.join(root, "runtime.json"), lambda: {"ecaActivation": {}})
+        self._rec_cache = {}
+        self.cursors = {}      # query locator -> (records, ...)
+        self.faults = None     # set by the server (faults.FaultSet)
+        self._indexed = False
+
+    # ---------------------------------------------------------- org.json
+    def data(self):
+        d = self._org.get()
+        if d is None:
+            raise FileNotFoundError(os.path.join(self.root, "org.json"))
+        return d
+
+    def save(self, data):
+        self._org.put(data)
+
+    @property
+    def org_id(self):
+        return self.data()["orgId"]
+
+    @property
+    def org_id15(self):
+        return self.org_id[:15]
+
+    def settings(self):
+        s = dict(DEFAULT_SETTINGS)
+        s.update(self.data().get("settings") or {})
+        return s
+
+    def users(self):
+        return self.data().get("users", [])
+
+    def user_by_name(self, username):
+        for u in self.users():
+            if u.get("username", "").lower() == (username or "").lower():
+                return u
+        return None
+
+    def user_by_id(self, uid):
+        for u in self.users():
+            if util.same_id(u.get("id"), uid):
+                return u
+        return None
+
+    def profile(self, name_or_id):
+        for p in self.data().get("profiles", []):
+            if p.get("name") == name_or_id or util.same_id(p.get("id"), name_or_id):
+                return p
+        return None
+
+    def permset(self, name_or_id):
+        for p in self.data().get("permissionSets", []):
+            if p.get("name") == name_or_id or util.same_id(p.get("id"), name_or_id):
+                return p
+        return None
+
+    def user_name(self, uid):
+        u = self.user_by_id(uid)
+        if not u:
+            return "Unknown User"
+        return u.get("name") or u["username"].split("@")[0]
+
+    def admin_user_id(self):
+        us = self.users()
+        return us[0]["id"] if us else util.make_id("005", 1)
+
+    # ---------------------------------------------------------- sessions
+    def find_session(self, token):
+        if not token:
+            return None
+        for s in self.data().get("sessions", []):
+            if s.get("token") == token:
+                d = dict(s)
+                d.setdefault("format", "opaque")
+                d.setdefault("scope", "full")
+                return d
+        for s in self._sessions.get().get("sessions", []):
+            if s.get("token") == token:
+                return dict(s)
+        return None
+
+    def add_session(self, sess):
+        d = self._sessions.get()
+        d = {"sessions": list(d.get("sessions", [])) + [sess]}
+        self._sessions.put(d)
+
+    # ---------------------------------------------------------- runtime.json
+    def runtime(self):
+        return self._runtime.get()
+
+    def save_runtime(self, d):
+        self._runtime.put(d)
+
+    # ---------------------------------------------------------- limits
+    def limits(self):
+        return self.data().get("limits") or {}
+
+    def api_remaining(self):
+        d = self.limits().get("DailyApiRequests")
+        if not d:
+            return None
+        return int(d.get("Remaining", 0))
+
+    def consume_api_call(self):
+        data = self.data()
+        lim = (data.get("limits") or {}).get("DailyApiRequests")
+        if not lim:
+            return
+        data = dict(data)
+        limits = dict(data["limits"])
+        lim = dict(lim)
+        lim["Remaining"] = max(0, int(lim.get("Remaining", 0)) - 1)
+        limits["DailyApiRequests"] = lim
+        data["limits"] = limits
+        self.save(data)
+
+    # ---------------------------------------------------------- metadata files
+    def _path(self, md_type, name):
+        return os.path.join(self.md_dir, md_type, name + ".xml")
+
+    def disk_names(self, md_type):
+        d = os.path.join(self.md_dir, md_type)
+        try:
+            return [f[:-4] for f in os.listdir(d) if f.endswith(".xml") and not f.startswith(".")]
+        except FileNotFoundError:
+            return []
+
+    def disk_record(self, md_type, name):
+        p = self._path(md_type, name)
+        try:
+            st = os.stat(p)
+        except FileNotFoundError:
+            self._rec_cache.pop((md_type, name), None)
+            return None
+        sig = (st.st_mtime_ns, st.st_size, st.st_ino)
+        c = self._rec_cache.get((md_type, name))
+        if c and c[0] == sig:
+            return R.copy(c[1])
+        with open(p, "r", encoding="utf-8") as f:
+            _, rec = R.parse_document(f.read())
+        self._rec_cache[(md_type, name)] = (sig, rec)
+        return R.copy(rec)
+
+    def ids(self):
+        self._ensure_index()
+        return self._ids.get()
+
+    def props(self):
+        self._ensure_index()
+        return self._props.get()
+
+    def _ensure_index(self):
+        """Gives every component on disk an id and properties (hand-made fixtures may lack them)."""
+        if self._indexed:
+            return
+        self._indexed = True
+        ids = self._ids.get()
+        props = self._props.get()
+        changed = False
+        for t in sorted(TYPES):
+            for n in sorted(self.disk_names(t)):
+                if n not in ids.get(t, {}):
+                    seq = props.get("nextSeq", 1000)
+                    props["nextSeq"] = seq + 1
+                    ids.setdefault(t, {})[n] = util.make_id(TYPES[t][2], seq)
+                    changed = True
+                comp = props.setdefault("components", {}).setdefault(t, {})
+                if n not in comp:
+                    uid = self.admin_user_id()
+                    comp[n] = {"createdDate": DEFAULT_CREATED, "createdById": uid,
+                               "lastModifiedDate": DEFAULT_CREATED, "lastModifiedById": uid,
+                               "seq": props.get("nextSeq", 1000)}
+                    props["nextSeq"] = props.get("nextSeq", 1000) + 1
+                    changed = True
+        if changed:
+            self._ids.put(ids)
+            self._props.put(props)
+
+    def component_id(self, md_type, name):
+        return self.ids().get(md_type, {}).get(name)
+
+    def find_by_id(self, sfid, types=None):
+        for t, m in self.ids().items():
+            if types and t not in types:
+                continue
+            for n, i in m.items():
+                if util.same_id(i, sfid):
+                    return t, n
+        return None
+
+    def begin(self):
+        return Txn(self)
+
+    def commit(self, txn):
+        if txn.pending:
+            self._write(txn)
+        for h in txn.hooks:
+            h()
+
+    def _write(self, txn):
+        ids = {t: dict(m) for t, m in self.ids().items()}
+        props = dict(self.props())
+        comps = {t: dict(m) for t, m in props.get("components", {}).items()}
+        for (t, n), val in txn.pending.items():
+            p = self._path(t, n)
+            if val is None:
+                try:
+                    os.unlink(p)
+                except FileNotFoundError:
+                    pass
+                ids.get(t, {}).pop(n, None)
+                comps.get(t, {}).pop(n, None)
+                self._rec_cache.pop((t, n), None)
+            else:
+                rec, meta, sfid = val
+                rec = R.sort_fields(get_schema(), t, rec)
+                util.atomic_write_text(p, R.document_xml(t, rec))
+                ids.setdefault(t, {})[n] = sfid
+                comps.setdefault(t, {})[n] = meta
+        props["components"] = comps
+        props["nextSeq"] = max(props.get("nextSeq", 1000), txn.next_seq)
+        self._ids.put(ids)
+        self._props.put(props)
+
+
+class Txn:
+    """Pending metadata changes; nothing touches the disk before Org.commit."""
+
+    def __init__(self, org):
+        self.org = org
+        self.pending = {}
+        self.hooks = []  # run after a successful commit
+        self.next_seq = org.props().get("nextSeq", 1000)
+
+    def savepoint(self):
+        return (dict(self.pending), self.next_seq, len(self.hooks))
+
+    def rollback(self, sp):
+        self.pending = dict(sp[0])
+        self.next_seq = sp[1]
+        del self.hooks[sp[2]:]
+
+    def get(self, md_type, name):
+        key = (md_type, name)
+        if key in self.pending:
+            v = self.pending[key]
+            return None if v is None else R.copy(v[0])
+        return self.org.disk_record(md_type, name)
+
+    def exists(self, md_type, name):
+        key = (md_type, name)
+        if key in self.pending:
+            return self.pending[key] is not None
+        return os.path.exists(self.org._path(md_type, name))
+
+    def names(self, md_type):
+        s = set(self.org.disk_names(md_type))
+        for (t, n), v in self.pending.items():
+            if t != md_type:
+                continue
+            if v is None:
+                s.discard(n)
+            else:
+                s.add(n)
+        return s
+
+    def meta(self, md_type, name):
+        key = (md_type, name)
+        if key in self.pending and self.pending[key] is not None:
+            return self.pending[key][1], self.pending[key][2]
+        m = self.org.props().get("components", {}).get(md_type, {}).get(name)
+        return m, self.org.component_id(md_type, name)
+
+    def put(self, md_type, name, rec, user_id, created):
+        now = util.now_iso()
+        if created:
+            seq = self.next_seq
+            self.next_seq += 1
+            sfid = util.make_id(TYPES[md_type][2], seq)
+            meta = {"createdDate": now, "createdById": user_id, "lastModifiedDate": now,
+                    "lastModifiedById": user_id, "seq": seq}
+        else:
+            old, sfid = self.meta(md_type, name)
+            meta = dict(old or {})
+            meta["lastModifiedDate"] = now
+            meta["lastModifiedById"] = user_id
+        self.pending[(md_type, name)] = (R.copy(rec), meta, sfid)
+        return sfid
+
+    def delete(self, md_type, name):
+        self.pending[(md_type, name)] = None
+
+    def records(self, md_type):
+        for n in sorted(self.names(md_type)):
+            r = self.get(md_type, n)
+            if r is not None:
+                yield n, r
+
+    def eca_children(self, eca_name, types=None):
+        out = []
+        for t in (types or ECA_CHILD_TYPES):
+            for n, r in self.records(t):
+                if R.get(r, "externalClientApplication") == eca_name:
+                    out.append((t, n, r))
+        return out
+
+
+def is_org_dir(path):
+    return os.path.isfile(os.path.join(path, "org.json"))
+
+
+class State:
+    """The state directory: one org, or (no org.json at the top) one org per subdirectory."""
+
+    def __init__(self, root):
+        self.root = os.path.abspath(root)
+        self.multi = not is_org_dir(self.root)
+        self._orgs = {}
+        self._lock = threading.Lock()
+        if not self.multi:
+            self._orgs[None] = Org(self.root, None)
+
+    def org(self, name=None):
+        if not self.multi:
+            return self._orgs[None] if name is None else None
+        if name is None or not util.safe_component(name) or " " in name:
+            return None
+        with self._lock:
+            o = self._orgs.get(name)
+            if o is None:
+                d = os.path.join(self.root, name)
+                if not is_org_dir(d):
+                    return None
+                o = Org(d, name)
+                self._orgs[name] = o
+            return o
+
+    def org_names(self):
+        if not self.multi:
+            return [None]
+        try:
+            return sorted(n for n in os.listdir(self.root) if is_org_dir(os.path.join(self.root, n)))
+        except FileNotFoundError:
+            return []
+
+
+def new_org_id(n):
+    return util.make_id(PREFIX_ORG, n)
+
+
+def now():
+    return time.time()
