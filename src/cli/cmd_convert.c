@@ -173,7 +173,8 @@ static void print_json(struct c2e_jsonw *w, const struct c2e_convert_result *r)
 			if (!m->parts[p])
 				continue;
 			c2e_jsonw_object_begin(w);
-			c2e_jsonw_kv_string(w, "type", c2e_part_type(p));
+			c2e_jsonw_kv_string(
+			        w, "type", c2e_part_type((enum c2e_eca_part)p));
 			c2e_jsonw_kv_string(w, "fullName",
 			                    m->parts[p]->full_name);
 			c2e_jsonw_object_end(w);

@@ -364,8 +364,8 @@ static int md_build(const struct c2e_xml_node *x, const char *type_name,
 {
 	struct md_parse p = { what, type_name, C2E_BUF_INIT };
 	struct c2e_md_doc *doc = NULL;
-	const struct c2e_schema_type *t;
-	const struct c2e_mdtype *mdt;
+	const struct c2e_schema_type *t = NULL;
+	const struct c2e_mdtype *mdt = NULL;
 	int rc;
 
 	rc = md_root_type(type_name, what, x->line, &t, &mdt, err);
@@ -456,7 +456,7 @@ int c2e_md_parse_file(const char *path, const char *expect_type,
 {
 	struct c2e_buf data = C2E_BUF_INIT;
 	const char *base = c2e_path_base(path);
-	const struct c2e_mdtype *mdt;
+	const struct c2e_mdtype *mdt = NULL;
 	char *name = NULL;
 	size_t name_len = 0;
 	bool source_format = false;
@@ -757,7 +757,7 @@ static int md_new_simple(const struct c2e_md_node *node, const char *name,
                          const char *text, struct c2e_md_node **out,
                          struct c2e_err *err)
 {
-	const struct c2e_schema_elem *e;
+	const struct c2e_schema_elem *e = NULL;
 	struct c2e_md_node *n;
 	char why[C2E_ERR_MSG_MAX];
 	int rc;
@@ -823,7 +823,7 @@ int c2e_md_set_long(struct c2e_md_node *node, const char *name, long v,
 static int md_check_add(const struct c2e_md_node *node, const char *name,
                         const struct c2e_schema_elem **out, struct c2e_err *err)
 {
-	const struct c2e_schema_elem *e;
+	const struct c2e_schema_elem *e = NULL;
 	int rc;
 
 	rc = md_decl(node, name, &e, err);
@@ -841,7 +841,7 @@ static int md_check_add(const struct c2e_md_node *node, const char *name,
 int c2e_md_add(struct c2e_md_node *node, const char *name, const char *text,
                struct c2e_err *err)
 {
-	const struct c2e_schema_elem *e;
+	const struct c2e_schema_elem *e = NULL;
 	struct c2e_md_node *n = NULL;
 	int rc;
 
@@ -858,7 +858,7 @@ int c2e_md_add(struct c2e_md_node *node, const char *name, const char *text,
 int c2e_md_add_complex(struct c2e_md_node *node, const char *name,
                        struct c2e_md_node **out, struct c2e_err *err)
 {
-	const struct c2e_schema_elem *e;
+	const struct c2e_schema_elem *e = NULL;
 	struct c2e_md_node *n;
 	int rc;
 

@@ -456,6 +456,13 @@ enum c2e_verdict c2e_soap_classify(const char *host, const char *op,
 		}
 		c2e_err_set(err, C2E_EREMOTE, "%s to '%s' failed: %s: %s", op,
 		            host, f.code[0] ? f.code : "fault", fault_text(&f));
+		/*
+		 * Salesforce's own "try again" faults: an internal error or an
+		 * unavailable server says nothing about the request itself.
+		 */
+		if (strcmp(f.code, "UNKNOWN_EXCEPTION") == 0 ||
+		    strcmp(f.code, "SERVER_UNAVAILABLE") == 0)
+			return C2E_VERDICT_RETRY;
 		return C2E_VERDICT_FAIL;
 	}
 	if (st == 401) {

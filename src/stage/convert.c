@@ -287,9 +287,10 @@ static int render(struct c2e_convert_result *r,
 			continue;
 		for (int p = 0; rc == 0 && p < C2E_PART_MAX; p++)
 			if (m->parts[p])
-				rc = c2e_package_add(pkg, c2e_part_type(p),
-				                     m->parts[p]->full_name,
-				                     err);
+				rc = c2e_package_add(
+				        pkg,
+				        c2e_part_type((enum c2e_eca_part)p),
+				        m->parts[p]->full_name, err);
 	}
 	if (rc == 0)
 		rc = c2e_package_write(pkg, &data, err);

@@ -516,6 +516,9 @@ static void test_soap__classify_faults(void)
 		ASSERT_INT_EQ(classify_file("fault-limit-concurrent.xml", st,
 		                            "createMetadata", &err),
 		              C2E_VERDICT_LIMIT_CONCURRENT);
+		ASSERT_INT_EQ(classify_file("fault-unknown-exception.xml", st,
+		                            "readMetadata", &err),
+		              C2E_VERDICT_RETRY);
 		ASSERT_INT_EQ(classify_file("fault-insufficient-access.xml", st,
 		                            "listMetadata", &err),
 		              C2E_VERDICT_FAIL);
