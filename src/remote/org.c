@@ -37,7 +37,7 @@ struct c2e_org {
 	struct c2e_session session;
 	/* copies of the login options, for a new login (JWT) */
 	struct c2e_auth_opts auth;
-	char *auth_strs[7];
+	char *auth_strs[8]; /* one per string of struct c2e_auth_opts */
 	char *api_version;
 	int max_attempts;
 	int limit_attempts;
@@ -125,17 +125,19 @@ static bool version_ok(const char *v)
 static int copy_auth(struct c2e_org *org, const struct c2e_auth_opts *a,
                      struct c2e_err *err)
 {
-	const char *src[] = { a->auth_file,        a->instance_url,
-		              a->login_url,        a->client_id,
-		              a->username,         a->jwt_key,
-		              a->jwt_key_pass_file };
+	const char *src[] = { a->auth_file,         a->instance_url,
+		              a->login_url,         a->client_id,
+		              a->username,          a->jwt_key,
+		              a->jwt_key_pass_file, a->audience };
 	const char **dst[] = {
-		&org->auth.auth_file,        &org->auth.instance_url,
-		&org->auth.login_url,        &org->auth.client_id,
-		&org->auth.username,         &org->auth.jwt_key,
-		&org->auth.jwt_key_pass_file
+		&org->auth.auth_file,         &org->auth.instance_url,
+		&org->auth.login_url,         &org->auth.client_id,
+		&org->auth.username,          &org->auth.jwt_key,
+		&org->auth.jwt_key_pass_file, &org->auth.audience
 	};
 
+	_Static_assert(C2E_ARRAY_SIZE(src) == C2E_ARRAY_SIZE(org->auth_strs),
+	               "one copy per option string");
 	for (size_t i = 0; i < C2E_ARRAY_SIZE(src); i++) {
 		if (!src[i])
 			continue;

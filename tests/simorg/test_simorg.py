@@ -16,7 +16,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import ssl
 import subprocess
 import sys
@@ -27,7 +26,7 @@ import urllib.parse
 import xml.etree.ElementTree as ET
 
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives.asymmetric import padding
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.normpath(os.path.join(HERE, "..", ".."))
@@ -108,11 +107,13 @@ class Server:
         cmd = [sys.executable, SIMORG, "serve", "--state", state, "--port-file", self.port_file]
         if tls:
             cmd += ["--tls-cert", tls[0], "--tls-key", tls[1]]
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.err_path = os.path.join(self.tmp, "stderr")
+        self.err = open(self.err_path, "w")
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=self.err, text=True)
         deadline = time.time() + 15
         while not os.path.exists(self.port_file):
             if self.proc.poll() is not None or time.time() > deadline:
-                raise RuntimeError("simorg did not start: %s" % self.proc.stderr.read())
+                raise RuntimeError("simorg did not start: %s" % self.stderr())
             time.sleep(0.02)
         with open(self.port_file) as f:
             self.port = int(f.read().strip())
@@ -127,9 +128,16 @@ class Server:
                 self.proc.kill()
                 self.proc.wait()
         self.proc.stdout.close()
-        self.proc.stderr.close()
+        self.err.close()
+        self.errors = self.stderr()
         shutil.rmtree(self.tmp, ignore_errors=True)
+        # a traceback on the server's stderr is a simulator bug
+        assert "Traceback" not in self.errors, self.errors
         return self.proc.returncode
+
+    def stderr(self):
+        with open(self.err_path) as f:
+            return f.read()
 
 
 class Client:
@@ -191,7 +199,9 @@ class Client:
             hdrs["Content-Type"] = "application/json"
             body = json.dumps(body)
         st, r, data = self.request(method, path, body, hdrs)
-        return st, (json.loads(data) if data else None), r
+        if data and "json" in (r.getheader("Content-Type") or ""):
+            return st, json.loads(data), r
+        return st, (data or None), r
 
     def query(self, soql, token=_DEF, tooling=False):
         path = "/services/data/v66.0/%squery?q=%s" % ("tooling/" if tooling else "", urllib.parse.quote(soql))
@@ -200,15 +210,18 @@ class Client:
 
     # --- SOAP
     def soap(self, body_xml, token=_DEF, headers_xml="", version="66.0", raw=None):
-        token = self.token_ if token is _DEF else token
-        env = raw or ('<?xml version="1.0" encoding="UTF-8"?>'
-                      '<soapenv:Envelope xmlns:soapenv="%s" xmlns:xsi="%s">'
-                      '<soapenv:Header xmlns="%s"><SessionHeader><sessionId>%s</sessionId></SessionHeader>%s'
-                      '</soapenv:Header><soapenv:Body xmlns="%s">%s</soapenv:Body></soapenv:Envelope>'
-                      % (ENV, XSI, MD, token, headers_xml, MD, body_xml))
+        env = raw or self.envelope(body_xml, token, headers_xml)
         st, _, data = self.request("POST", "/services/Soap/m/%s" % version, env,
                                    {"Content-Type": "text/xml; charset=UTF-8", "SOAPAction": '""'})
         return st, ET.fromstring(data)
+
+    def envelope(self, body_xml, token=_DEF, headers_xml=""):
+        token = self.token_ if token is _DEF else token
+        return ('<?xml version="1.0" encoding="UTF-8"?>'
+                '<soapenv:Envelope xmlns:soapenv="%s" xmlns:xsi="%s">'
+                '<soapenv:Header xmlns="%s"><SessionHeader><sessionId>%s</sessionId></SessionHeader>%s'
+                '</soapenv:Header><soapenv:Body xmlns="%s">%s</soapenv:Body></soapenv:Envelope>'
+                % (ENV, XSI, MD, token, headers_xml, MD, body_xml))
 
     def list_md(self, *types, token=_DEF):
         q = "".join("<queries><type>%s</type></queries>" % t for t in types)
@@ -548,6 +561,23 @@ class TestJwtBearer(OrgTest):
         self.set_org(settings={"ecaActivation": {"attempts": 0, "seconds": 60}})
         self.assertEqual(self.ops_token()[0], 200)
         self.assertEqual(self.c.token(jwt())[1]["error"], "invalid_client_id")
+
+    def test_certificate_forms(self):
+        with open(ADMIN_CLI_CRT) as f:
+            pem = f.read()
+        for cert in (pem, cert_body(ADMIN_CLI_CRT), "\n".join(cert_body(ADMIN_CLI_CRT)[i:i + 76] for i in
+                                                              range(0, len(cert_body(ADMIN_CLI_CRT)), 76))):
+            r = self.c.save_results("update", "ExtlClntAppGlobalOauthSettings", (
+                "Ops_AdminCli_glbloauth", "<certificate>%s</certificate><externalClientApplication>Ops_AdminCli"
+                                          "</externalClientApplication>" % cert))
+            self.assertEqual(r[0]["success"], "true", r)
+            self.assertEqual(self.ops_token()[0], 200)
+        # the partner's certificate: the admin key no longer verifies
+        r = self.c.save_results("update", "ExtlClntAppGlobalOauthSettings", (
+            "Ops_AdminCli_glbloauth", "<certificate>%s</certificate><externalClientApplication>Ops_AdminCli"
+                                      "</externalClientApplication>" % cert_body(PARTNER1_CRT)))
+        self.assertEqual(self.ops_token()[1]["error_description"], "invalid assertion")
+        self.assertEqual(self.c.token(make_jwt(PARTNER1_KEY, OPS_KEY, ADMIN))[0], 200)
 
     def test_eca_scopes_and_named_user_jwt(self):
         pol = self.create_eca("Partner1_Interaction", scopes="Interaction, RefreshToken, OpenID, Basic",
@@ -958,7 +988,8 @@ class TestSoapWrite(OrgTest):
             self.assertFalse([n for _, n in self.c.listed(t) if n.startswith("Del_App")], t)
         st, j = self.c.token(make_jwt(ADMIN_CLI_KEY, key, ADMIN))
         self.assertEqual(j["error"], "invalid_client_id")
-        ids = json.load(open(os.path.join(self.dir, "metadata", "ids.json")))
+        with open(os.path.join(self.dir, "metadata", "ids.json")) as f:
+            ids = json.load(f)
         self.assertNotIn("Del_App", ids.get("ExternalClientApplication", {}))
         # deleting a connected app is allowed (and cannot be undone: creating it again is refused)
         r = self.c.delete("ConnectedApp", "Legacy_CommunityLogin")
@@ -1069,7 +1100,7 @@ class TestRest(OrgTest):
         st, j = self.c.query("SELECT Id FROM ConversationChannelDefinition", tooling=True)
         self.assertTrue(j["done"])
         ops = [e["op"] for e in self.log()]
-        self.assertEqual(ops.count("queryMore"), 2)
+        self.assertEqual(ops.count("queryMore"), 3)  # two pages and the bad locator
         self.assertEqual(ops.count("toolingQuery"), 1)
 
     def test_credentials(self):
@@ -1134,6 +1165,50 @@ class TestRest(OrgTest):
         # the token endpoint still answers
         self.assertEqual(self.ops_token()[0], 200)
 
+    def test_concurrent_requests_keep_the_state_consistent(self):
+        import threading
+        before = self.org_json()["limits"]["DailyApiRequests"]["Remaining"]
+        errors = []
+
+        def worker(i):
+            c = Client(SERVER.port, "/org/" + self.name, token=self.admin_token)
+            try:
+                for j in range(5):
+                    st, _ = c.query("SELECT Id FROM User")
+                    if st != 200:
+                        errors.append(st)
+                r = c.save_results("create", "ExternalClientApplication", ("Conc_%d" % i, eca_header()))
+                if r[0]["success"] != "true":
+                    errors.append(r)
+            finally:
+                c.close()
+        threads = [threading.Thread(target=worker, args=(i,)) for i in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        self.assertEqual(errors, [])
+        self.assertEqual(self.org_json()["limits"]["DailyApiRequests"]["Remaining"], before - 48)
+        self.assertEqual(len(self.c.listed("ExternalClientApplication")), 9)
+        with open(os.path.join(self.dir, "metadata", "ids.json")) as f:
+            ids = json.load(f)["ExternalClientApplication"]
+        self.assertEqual(len(set(ids.values())), 9)
+
+    def test_chunked_request_body(self):
+        env = self.c.envelope("<readMetadata><type>ExternalClientApplication</type><fullNames>Ops_AdminCli"
+                              "</fullNames></readMetadata>")
+        conn = http.client.HTTPConnection("127.0.0.1", SERVER.port, timeout=10)
+        try:
+            conn.request("POST", "/org/%s/services/Soap/m/66.0" % self.name, body=iter([env[:50].encode(),
+                                                                                      env[50:].encode()]),
+                         headers={"Content-Type": "text/xml"}, encode_chunked=True)
+            r = conn.getresponse()
+            root = ET.fromstring(r.read())
+        finally:
+            conn.close()
+        self.assertEqual(r.status, 200)
+        self.assertEqual(root.findtext(".//m:records/m:label", namespaces=NS), "Ops Admin CLI")
+
     def test_auth_and_unknown_paths(self):
         st, j, _ = self.c.rest("GET", "/services/data/v66.0/limits", token=None)
         self.assertEqual((st, j), (401, [{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}]))
@@ -1171,7 +1246,8 @@ class TestFaults(OrgTest):
                                      {"Authorization": "Bearer " + self.admin_token})
         self.assertEqual(st, 503)
         self.assertIn(b"Service Unavailable", data)
-        st, r, data = self.c.request("POST", "/services/Soap/m/66.0", "<x/>", {"Content-Type": "text/xml"})
+        st, r, data = self.c.request("POST", "/services/Soap/m/66.0", self.c.envelope(
+            "<listMetadata><queries><type>ConnectedApp</type></queries></listMetadata>"), {"Content-Type": "text/xml"})
         self.assertEqual((st, r.getheader("Retry-After")), (429, "1"))
         st, j = self.ops_token()
         self.assertEqual((st, j["error"]), (500, "unknown_error"))
@@ -1221,6 +1297,19 @@ class TestFaults(OrgTest):
         log = [(e["fault"], e["status"]) for e in self.log() if e["fault"]]
         self.assertEqual(log, [("reset", None), ("timeout", None), ("truncated", 200), ("malformed", 200),
                                ("malformed", 200)])
+
+    def test_timeout_is_logged_when_the_request_arrives(self):
+        self.set_faults({"rules": [{"op": "limits", "nth": 1, "times": 1, "kind": "timeout", "delayMs": 5000}]})
+        conn = http.client.HTTPConnection("127.0.0.1", SERVER.port, timeout=0.3)
+        try:
+            conn.request("GET", "/org/%s/services/data/v66.0/limits" % self.name,
+                         headers={"Authorization": "Bearer " + self.admin_token})
+            with self.assertRaises(OSError):
+                conn.getresponse()
+        finally:
+            conn.close()
+        self.assertEqual([(e["op"], e["fault"], e["status"]) for e in self.log()], [("limits", "timeout", None)])
+        self.assertEqual(self.c.rest("GET", "/services/data/v66.0/limits")[0], 200)
 
     def test_protocol_faults(self):
         self.set_faults({"rules": [{"op": "listMetadata", "nth": 1, "times": 1, "kind": "invalid_session"},
@@ -1369,7 +1458,8 @@ class TestModes(unittest.TestCase):
         with open(os.path.join(state, "requests.jsonl")) as f:
             seqs = [json.loads(line)["seq"] for line in f]
         self.assertEqual(seqs, list(range(1, len(seqs) + 1)))
-        self.assertTrue(all(json.loads(line)["org"] is None for line in open(os.path.join(state, "requests.jsonl"))))
+        with open(os.path.join(state, "requests.jsonl")) as f:
+            self.assertTrue(all(json.loads(line)["org"] is None for line in f))
 
     def test_tls(self):
         tls = os.path.join(self.tmp, "tls")
@@ -1423,7 +1513,7 @@ class TestModes(unittest.TestCase):
             self.assertTrue(auth["accessToken"].startswith("00D000000100002!"))
             c1 = Client(srv.port, "/org/org0001", token=tok("org0001"))
             c2 = Client(srv.port, "/org/org0002", token=tok("org0002"))
-            st, j = c2.rest("GET", "/services/data/v66.0/limits", token=auth["accessToken"])
+            st, j, _ = c2.rest("GET", "/services/data/v66.0/limits", token=auth["accessToken"])
             self.assertEqual(st, 200)
             self.assertEqual(auth["instanceUrl"], c2.base)
             st, j = c1.token(make_jwt(ADMIN_CLI_KEY, OPS_KEY, ADMIN, aud=c1.base))
@@ -1435,16 +1525,17 @@ class TestModes(unittest.TestCase):
             # the other org's URL is not a valid audience
             st, j = c1.token(make_jwt(ADMIN_CLI_KEY, OPS_KEY, ADMIN, aud=c2.base))
             self.assertEqual(j["error_description"], "audience is invalid")
-            st, j, _ = Client(srv.port, "/org/nope").rest("GET", "/services/data/v66.0/limits")
-            self.assertEqual(st, 404)
-            st, j, _ = Client(srv.port).rest("GET", "/services/data/v66.0/limits")
-            self.assertEqual(st, 404)
+            for c in (Client(srv.port, "/org/nope"), Client(srv.port), Client(srv.port, "/org/../org0001")):
+                st, j, _ = c.rest("GET", "/services/data/v66.0/limits")
+                self.assertEqual((st, j[0]["errorCode"]), (404, "NOT_FOUND"))
+                c.close()
             # a root faults.json applies to every org (optionally filtered by "org")
             simorg.util.atomic_write_json(os.path.join(state, "faults.json"), {"rules": [
                 {"op": "query", "nth": 1, "times": 5, "kind": "http503", "org": "org0003"}]})
             self.assertEqual(c1.query("SELECT Id FROM User")[0], 200)
-            self.assertEqual(Client(srv.port, "/org/org0003").query("SELECT Id FROM User")[0], 503)
-            for c in (c1, c2):
+            c3 = Client(srv.port, "/org/org0003")
+            self.assertEqual(c3.query("SELECT Id FROM User")[0], 503)
+            for c in (c1, c2, c3):
                 c.close()
         finally:
             self.assertEqual(srv.stop(), 0)

@@ -42,7 +42,7 @@ def has(rec, name):
 def get_path(rec, path, default=None):
     cur = rec
     parts = path.split("/")
-    for i, p in enumerate(parts):
+    for p in parts:
         if not isinstance(cur, list):
             return default
         cur = get(cur, p)

@@ -138,12 +138,12 @@ def process(org, route_info, method, query, headers, body, base_url):
         return 405, [{"errorCode": "METHOD_NOT_ALLOWED", "message": "HTTP Method '%s' not allowed. Allowed are %s"
                       % (method, ",".join(ALLOWED[handler]))}], {}
     ctx = Ctx(org, method, query, headers, body, base_url, ver)
-    sess, problem = access.authenticate(org, bearer(headers), soap=False)
-    if problem is not None:
-        st, b = access_error(problem)
-        return st, b, {}
-    ctx.sess = sess
     with org.lock:
+        sess, problem = access.authenticate(org, bearer(headers), soap=False)
+        if problem is not None:
+            st, b = access_error(problem)
+            return st, b, {}
+        ctx.sess = sess
         st, b = globals()["_h_" + handler](ctx, *args)
     extra = {}
     lim = org.limits().get("DailyApiRequests")

@@ -13,7 +13,7 @@ from . import record as R
 from . import util
 from .jwtverify import load_certificate
 from .record import FieldError
-from .registry import (TYPES, ECA_HEADER, ECA_OAUTH, ECA_GLOBAL, ECA_OAUTH_POLICIES, ECA_POLICIES,
+from .registry import (TYPES, ECA_HEADER, ECA_OAUTH, ECA_GLOBAL, ECA_OAUTH_POLICIES,
                        ECA_CHILD_TYPES, ECA_SCOPE_TOKENS, ECA_IP_RELAXATION, ECA_REFRESH_UNITS,
                        CA_IP_RELAXATION, PREFIX_OAUTH_CONSUMER)
 from .schema import get_schema

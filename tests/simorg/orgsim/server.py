@@ -125,6 +125,10 @@ class Handler(BaseHTTPRequestHandler):
     sys_version = ""
 
     def setup(self):
+        try:
+            self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        except OSError:
+            pass
         if isinstance(self.request, ssl.SSLSocket):
             self.request.settimeout(10)
             self.request.do_handshake()
@@ -223,8 +227,7 @@ class Handler(BaseHTTPRequestHandler):
         if rule is not None:
             entry["fault"] = rule.kind
         if rule is not None and rule.apply == "before" and rule.kind != "truncated":
-            entry["status"] = self.inject(rule, protocol, None)
-            srv.log.write(entry)
+            self.inject_logged(rule, protocol, None, entry)
             return
 
         try:
@@ -234,11 +237,20 @@ class Handler(BaseHTTPRequestHandler):
             traceback.print_exc()
             resp = json_response(500, [{"errorCode": "UNKNOWN_EXCEPTION", "message": "simorg: %s" % e}])
         if rule is not None:
-            entry["status"] = self.inject(rule, protocol, resp)
-        else:
-            entry["status"] = resp.status
-            self.send(resp)
+            self.inject_logged(rule, protocol, resp, entry)
+            return
+        entry["status"] = resp.status
+        self.send(resp)
         srv.log.write(entry)
+
+    def inject_logged(self, rule, protocol, resp, entry):
+        if rule.kind == "timeout":
+            # logged when the request arrives: the client gives up long before the close
+            self.server.log.write(entry)
+            self.inject(rule, protocol, resp)
+            return
+        entry["status"] = self.inject(rule, protocol, resp)
+        self.server.log.write(entry)
 
     def classify(self, path, query, body):
         if path == "/services/oauth2/token":
@@ -373,9 +385,13 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", str(len(resp.body)))
             if truncate:
                 self.send_header("Connection", "close")
-            self.end_headers()
+            # headers and body in one write (no Nagle / delayed-ACK stalls)
+            self._headers_buffer.append(b"\r\n")
+            out = b"".join(self._headers_buffer)
+            self._headers_buffer = []
             if self.command != "HEAD" or truncate:
-                self.wfile.write(resp.body[:len(resp.body) // 2] if truncate else resp.body)
+                out += resp.body[:len(resp.body) // 2] if truncate else resp.body
+            self.wfile.write(out)
             self.wfile.flush()
         except OSError:
             self.close_connection = True
@@ -387,7 +403,7 @@ class Handler(BaseHTTPRequestHandler):
 def serve(state_dir, host="127.0.0.1", port=0, port_file=None, tls_cert=None, tls_key=None, verbose=False):
     import signal
     import sys
-    if host not in ("127.0.0.1", "localhost", "::1"):
+    if host not in ("127.0.0.1", "localhost"):
         raise SystemExit("simorg binds loopback only (got --host %s)" % host)
     srv = SimServer(state_dir, host, port, tls_cert, tls_key, verbose)
     stop = threading.Event()

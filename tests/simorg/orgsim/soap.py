@@ -179,16 +179,16 @@ def process(org, req, server_ctx=None):
     """Returns (HTTP status, XML text)."""
     if req.error is not None:
         return 500, fault_xml(req.error.code, req.error.string, req.error.exception_code, req.error.client)
-    sess, problem = access.authenticate(org, req.session_id, soap=True)
-    if problem is not None:
-        f = fault_for_access(problem)
-        return 500, fault_xml(f.code, f.string)
-    try:
-        with org.lock:
+    with org.lock:
+        sess, problem = access.authenticate(org, req.session_id, soap=True)
+        if problem is not None:
+            f = fault_for_access(problem)
+            return 500, fault_xml(f.code, f.string)
+        try:
             fn = globals()["_op_" + req.op]
             return 200, envelope(fn(org, req, sess))
-    except SoapFault as f:
-        return 500, fault_xml(f.code, f.string, f.exception_code, f.client)
+        except SoapFault as f:
+            return 500, fault_xml(f.code, f.string, f.exception_code, f.client)
 
 
 def _texts(el, name):

@@ -12,15 +12,17 @@ _ALNUM = string.ascii_letters + string.digits
 
 
 def atomic_write_bytes(path, data):
-    """Writes data to path through a temporary file in the same directory and a rename."""
+    """Writes data to path through a temporary file in the same directory and a rename.
+
+    Readers never see a partial file.  No fsync: the simulator guards against
+    torn reads, not against power loss.
+    """
     d = os.path.dirname(os.path.abspath(path))
     os.makedirs(d, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=d)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
         try:
