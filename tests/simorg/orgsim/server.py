@@ -198,8 +198,8 @@ class Handler(BaseHTTPRequestHandler):
         if org is None:
             resp = json_response(404, rest.NOT_FOUND)
             entry["status"] = resp.status
-            self.send(resp)
             srv.log.write(entry)
+            self.send(resp)
             return
 
         host = self.headers.get("Host") or "127.0.0.1:%d" % srv.port
@@ -240,17 +240,17 @@ class Handler(BaseHTTPRequestHandler):
             self.inject_logged(rule, protocol, resp, entry)
             return
         entry["status"] = resp.status
+        srv.log.write(entry)  # before the answer: see inject_logged
         self.send(resp)
-        srv.log.write(entry)
 
     def inject_logged(self, rule, protocol, resp, entry):
-        if rule.kind == "timeout":
-            # logged when the request arrives: the client gives up long before the close
+        """Carries out an injected fault.  The request is logged before
+        anything is sent, so a client that has its answer (or has given
+        up) always finds its request in the log."""
+        def log(status):
+            entry["status"] = status
             self.server.log.write(entry)
-            self.inject(rule, protocol, resp)
-            return
-        entry["status"] = self.inject(rule, protocol, resp)
-        self.server.log.write(entry)
+        self.inject(rule, protocol, resp, log)
 
     def classify(self, path, query, body):
         if path == "/services/oauth2/token":
@@ -303,21 +303,25 @@ class Handler(BaseHTTPRequestHandler):
         return json_response(404, rest.NOT_FOUND)
 
     # ------------------------------------------------------------ faults
-    def inject(self, rule, protocol, resp):
-        """Carries out an injected fault; returns the HTTP status sent (None when nothing was)."""
+    def inject(self, rule, protocol, resp, log):
+        """Carries out an injected fault; calls log(status sent, or None)
+        before anything goes out."""
         k = rule.kind
         if k == "reset":
+            log(None)
             self.hard_close(reset=True)
-            return None
+            return
         if k == "timeout":
+            log(None)
             time.sleep(rule.delay_ms / 1000.0)
             self.hard_close(reset=False)
-            return None
+            return
         if k == "truncated":
             if resp is None:
                 resp = Response(200, b"", JSON_CT)
+            log(resp.status)
             self.send(resp, truncate=True)
-            return resp.status
+            return
         if k == "malformed":
             if protocol == "soap":
                 r = Response(200, b'<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="'
@@ -356,8 +360,8 @@ class Handler(BaseHTTPRequestHandler):
                 r = xml_response(500, soap.fault_xml("REQUEST_LIMIT_EXCEEDED", "REQUEST_LIMIT_EXCEEDED: " + what))
             else:
                 r = json_response(403, [{"message": what, "errorCode": "REQUEST_LIMIT_EXCEEDED"}])
+        log(r.status)
         self.send(r)
-        return r.status
 
     def hard_close(self, reset):
         self.close_connection = True
