@@ -9,6 +9,6 @@ while IFS= read -r -d '' f; do
     echo "not formatted: $f (run: clang-format -i $f)" >&2
     bad=$((bad + 1))
   fi
-done < <(find src tools tests/unit tests/harness -name '*.[ch]' -print0 | sort -z)
+done < <(find src tools tests/unit tests/harness tests/e2e -name '*.[ch]' -print0 | sort -z)
 [ "$bad" -eq 0 ] && echo "all C files are formatted"
 exit $((bad > 0))
