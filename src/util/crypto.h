@@ -70,4 +70,26 @@ C2E_MUST_CHECK int c2e_pkey_matches_cert(const struct c2e_pkey *k,
 /* `n` random bytes from the OS CSPRNG, as 2n lowercase hex chars + NUL. */
 C2E_MUST_CHECK int c2e_random_hex(char *out, size_t n, struct c2e_err *err);
 
+/* SHA-256 of `len` bytes as 64 lowercase hex characters + NUL. */
+C2E_MUST_CHECK int c2e_sha256_hex(const void *data, size_t len, char out[65],
+                                  struct c2e_err *err);
+
+struct c2e_keygen_opts {
+	int bits; /* 0: 2048; at least 2048 */
+	long days; /* 0: 365; 1 to 36500 */
+	const char *cn; /* NULL: "ca2eca JWT bearer" */
+};
+
+/*
+ * A new RSA private key (PKCS#8 PEM, into a secret buffer) and a
+ * self-signed X.509 certificate for it (PEM: CN, serial from the CSPRNG,
+ * SHA-256 signature, valid from now for `days`) -- the "Create a Private
+ * Key and Self-Signed Digital Certificate" step of Salesforce's JWT
+ * bearer setup.  Both are appended to the buffers.
+ */
+C2E_MUST_CHECK int c2e_keygen(const struct c2e_keygen_opts *o,
+                              struct c2e_buf *key_pem_out,
+                              struct c2e_buf *cert_pem_out,
+                              struct c2e_err *err);
+
 #endif

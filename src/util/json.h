@@ -79,6 +79,8 @@ void c2e_jsonw_null(struct c2e_jsonw *w);
 void c2e_jsonw_kv_string(struct c2e_jsonw *w, const char *k, const char *v);
 void c2e_jsonw_kv_long(struct c2e_jsonw *w, const char *k, long long v);
 void c2e_jsonw_kv_bool(struct c2e_jsonw *w, const char *k, bool v);
+/* Writes a parsed tree as one value (numbers keep their source text). */
+void c2e_jsonw_value(struct c2e_jsonw *w, const struct c2e_json *v);
 /* Appends `s` as a quoted, escaped JSON string. */
 void c2e_json_quote(struct c2e_buf *out, const char *s);
 /* True when the writer's buffer failed (out of memory or cap). */
