@@ -47,8 +47,32 @@ int cmd_convert(struct c2e_out *out, int argc, char **argv,
                 struct c2e_err *err);
 int cmd_inventory(struct c2e_out *out, int argc, char **argv,
                   struct c2e_err *err);
+int cmd_keygen(struct c2e_out *out, int argc, char **argv, struct c2e_err *err);
+
+int cmd_plan(struct c2e_out *out, int argc, char **argv, struct c2e_err *err);
+int cmd_apply(struct c2e_out *out, int argc, char **argv, struct c2e_err *err);
+int cmd_resume(struct c2e_out *out, int argc, char **argv, struct c2e_err *err);
+int cmd_rollback(struct c2e_out *out, int argc, char **argv,
+                 struct c2e_err *err);
+int cmd_verify(struct c2e_out *out, int argc, char **argv, struct c2e_err *err);
+int cmd_retire(struct c2e_out *out, int argc, char **argv, struct c2e_err *err);
+int cmd_status(struct c2e_out *out, int argc, char **argv, struct c2e_err *err);
+int cmd_log(struct c2e_out *out, int argc, char **argv, struct c2e_err *err);
+int cmd_mark(struct c2e_out *out, int argc, char **argv, struct c2e_err *err);
+int cmd_unlock(struct c2e_out *out, int argc, char **argv, struct c2e_err *err);
 
 /* Help texts that live with their command. */
 extern const char c2e_inventory_help[];
+extern const char c2e_plan_help[];
+extern const char c2e_apply_help[];
+extern const char c2e_resume_help[];
+extern const char c2e_rollback_help[];
+extern const char c2e_verify_help[];
+extern const char c2e_retire_help[];
+extern const char c2e_status_help[];
+extern const char c2e_log_help[];
+extern const char c2e_mark_help[];
+extern const char c2e_unlock_help[];
+extern const char c2e_keygen_help[];
 
 #endif

@@ -181,22 +181,7 @@ static void print_json(struct c2e_jsonw *w, const struct c2e_convert_result *r)
 		}
 		c2e_jsonw_array_end(w);
 		c2e_jsonw_key(w, "report");
-		c2e_jsonw_array_begin(w);
-		for (size_t k = 0; k < m->report.n; k++) {
-			const struct c2e_report_entry *e =
-			        &m->report.entries[k];
-
-			c2e_jsonw_object_begin(w);
-			c2e_jsonw_kv_string(w, "disposition",
-			                    c2e_disp_name(e->disp));
-			c2e_jsonw_kv_string(w, "source", e->source);
-			c2e_jsonw_kv_string(w, "sourceValue", e->source_value);
-			c2e_jsonw_kv_string(w, "target", e->target);
-			c2e_jsonw_kv_string(w, "targetValue", e->target_value);
-			c2e_jsonw_kv_string(w, "note", e->note);
-			c2e_jsonw_object_end(w);
-		}
-		c2e_jsonw_array_end(w);
+		c2e_report_write_json(&m->report, w);
 		json_strv(w, "warnings", &m->report.warnings);
 		c2e_jsonw_object_end(w);
 	}

@@ -34,6 +34,9 @@ int c2e_orgopts_handle(struct c2e_org_opts *o, int c, const char *arg,
 	case C2E_OPT_JWT_KEY_PASS_FILE:
 		o->auth.jwt_key_pass_file = arg;
 		break;
+	case C2E_OPT_ADMIN_JWT_KEY:
+		o->auth.jwt_key = arg;
+		break;
 	case C2E_OPT_AUDIENCE:
 		o->auth.audience = arg;
 		break;
@@ -71,4 +74,50 @@ int c2e_orgopts_finish(struct c2e_org_opts *o, const char *cmd,
 		return c2e_cmd_usage(err, cmd, "%s", msg);
 	}
 	return rc;
+}
+
+int c2e_runopts_handle(struct c2e_runopts *r, int c, const char *arg,
+                       bool *handled, const char *cmd, struct c2e_err *err)
+{
+	long n;
+
+	*handled = true;
+	switch (c) {
+	case C2E_OPT_JWT_KEY:
+		if (r->verifies)
+			r->verify_key = arg;
+		else
+			r->org.auth.jwt_key = arg;
+		return C2E_OK;
+	case C2E_OPT_JOURNAL:
+		r->journal = arg;
+		return C2E_OK;
+	case C2E_OPT_YES:
+		r->yes = true;
+		return C2E_OK;
+	case C2E_OPT_VERIFY_USER:
+		r->verify_user = arg;
+		return C2E_OK;
+	case C2E_OPT_VERIFY_LOGIN_URL:
+		r->verify_login_url = arg;
+		return C2E_OK;
+	case C2E_OPT_VERIFY_WINDOW:
+		if (c2e_str_to_long(arg, &n) < 0 || n < 1 || n > 86400)
+			return c2e_cmd_usage(
+			        err, cmd,
+			        "--verify-window takes seconds from "
+			        "1 to 86400, not '%s'",
+			        arg);
+		r->verify_window = n;
+		return C2E_OK;
+	case C2E_OPT_CCD:
+		if (strcmp(arg, "auto") && strcmp(arg, "manual"))
+			return c2e_cmd_usage(
+			        err, cmd, "--ccd is auto or manual, not '%s'",
+			        arg);
+		r->ccd_manual = !strcmp(arg, "manual");
+		return C2E_OK;
+	default:
+		return c2e_orgopts_handle(&r->org, c, arg, handled, cmd, err);
+	}
 }

@@ -26,7 +26,14 @@ enum {
 	C2E_OPT_CA_BUNDLE,
 	C2E_OPT_API_VERSION,
 	C2E_OPT_TIMEOUT,
-	C2E_OPT_AUDIENCE
+	C2E_OPT_AUDIENCE,
+	C2E_OPT_ADMIN_JWT_KEY,
+	C2E_OPT_JOURNAL,
+	C2E_OPT_YES,
+	C2E_OPT_VERIFY_USER,
+	C2E_OPT_VERIFY_LOGIN_URL,
+	C2E_OPT_VERIFY_WINDOW,
+	C2E_OPT_CCD
 };
 
 /* clang-format off */
@@ -42,7 +49,21 @@ enum {
 	{ "audience", required_argument, NULL, C2E_OPT_AUDIENCE },          \
 	{ "ca-bundle", required_argument, NULL, C2E_OPT_CA_BUNDLE },        \
 	{ "api-version", required_argument, NULL, C2E_OPT_API_VERSION },    \
-	{ "timeout", required_argument, NULL, C2E_OPT_TIMEOUT }
+	{ "timeout", required_argument, NULL, C2E_OPT_TIMEOUT },            \
+	{ "admin-jwt-key", required_argument, NULL, C2E_OPT_ADMIN_JWT_KEY }
+
+/* --journal and --yes, which the migration commands share */
+#define C2E_JOURNAL_LONGOPTS                                                \
+	{ "journal", required_argument, NULL, C2E_OPT_JOURNAL },            \
+	{ "yes", no_argument, NULL, C2E_OPT_YES }
+
+/* what apply, resume and verify need to verify a new ECA */
+#define C2E_VERIFY_LONGOPTS                                                 \
+	{ "verify-user", required_argument, NULL, C2E_OPT_VERIFY_USER },    \
+	{ "verify-login-url", required_argument, NULL,                      \
+	  C2E_OPT_VERIFY_LOGIN_URL },                                       \
+	{ "verify-window", required_argument, NULL, C2E_OPT_VERIFY_WINDOW },\
+	{ "ccd", required_argument, NULL, C2E_OPT_CCD }
 /* clang-format on */
 
 #define C2E_ORG_OPTIONS_HELP                                                 \
@@ -81,11 +102,55 @@ enum {
 	"  --timeout SECONDS\n"                                              \
 	"      Longest one HTTP request may take.  Default: 120.\n"
 
+/* The shared options of the commands that run a migration. */
+struct c2e_runopts {
+	struct c2e_org_opts org;
+	const char *journal; /* --journal; NULL: ./ca2eca.db */
+	bool yes; /* --yes */
+	bool verifies; /* --jwt-key is the verification key */
+	const char *verify_key; /* --jwt-key (verifying commands) */
+	const char *verify_user; /* --verify-user */
+	const char *verify_login_url; /* --verify-login-url */
+	long verify_window; /* --verify-window SECONDS */
+	bool ccd_manual; /* --ccd manual */
+};
+
+#define C2E_RUN_OPTIONS_HELP                                               \
+	"Journal and confirmation:\n"                                      \
+	"  --journal PATH\n"                                               \
+	"      The SQLite journal of the runs.  Default: ./ca2eca.db.\n"   \
+	"  --yes\n"                                                        \
+	"      Answer the confirmation question.  Without a terminal, a\n" \
+	"      command that changes the org goes on only with --yes.\n"
+
+#define C2E_VERIFY_OPTIONS_HELP                                               \
+	"Verification of the new ECA (a real JWT bearer exchange):\n"         \
+	"  --jwt-key FILE\n"                                                  \
+	"      The private key matching the certificate of the app (the\n"    \
+	"      admin's own JWT login then takes --admin-jwt-key FILE).\n"     \
+	"  --verify-user USER\n"                                              \
+	"      A user the new ECA pre-authorizes (by profile or\n"            \
+	"      permission set), e.g. the Interaction Service user.\n"         \
+	"  --verify-login-url URL\n"                                          \
+	"      Where to ask for the token.  Default: the instance URL.\n"     \
+	"  --verify-window SECONDS\n"                                         \
+	"      How long to keep retrying while a new ECA becomes usable.\n"   \
+	"      Default: 300.\n"                                               \
+	"  --ccd auto|manual\n"                                               \
+	"      auto (default): repoint each ConversationChannelDefinition\n"  \
+	"      through the Metadata API; manual: print the Setup steps and\n" \
+	"      only check the link (see docs/ccd.md).\n"
+
 /*
  * Handles option `c` (with `arg`) when it is one of C2E_ORG_LONGOPTS;
  * sets *handled.  A bad value is C2E_EUSAGE.
  */
 C2E_MUST_CHECK int c2e_orgopts_handle(struct c2e_org_opts *o, int c,
+                                      const char *arg, bool *handled,
+                                      const char *cmd, struct c2e_err *err);
+
+/* As c2e_orgopts_handle, plus the journal, --yes and verify options. */
+C2E_MUST_CHECK int c2e_runopts_handle(struct c2e_runopts *r, int c,
                                       const char *arg, bool *handled,
                                       const char *cmd, struct c2e_err *err);
 

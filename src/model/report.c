@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "util/json.h"
 #include "util/compat.h"
 
 static void entry_release(struct c2e_report_entry *e)
@@ -100,4 +101,22 @@ const char *c2e_disp_name(enum c2e_disp d)
 		return "blocking";
 	}
 	return "unknown";
+}
+
+void c2e_report_write_json(const struct c2e_report *r, struct c2e_jsonw *w)
+{
+	c2e_jsonw_array_begin(w);
+	for (size_t k = 0; k < r->n; k++) {
+		const struct c2e_report_entry *e = &r->entries[k];
+
+		c2e_jsonw_object_begin(w);
+		c2e_jsonw_kv_string(w, "disposition", c2e_disp_name(e->disp));
+		c2e_jsonw_kv_string(w, "source", e->source);
+		c2e_jsonw_kv_string(w, "sourceValue", e->source_value);
+		c2e_jsonw_kv_string(w, "target", e->target);
+		c2e_jsonw_kv_string(w, "targetValue", e->target_value);
+		c2e_jsonw_kv_string(w, "note", e->note);
+		c2e_jsonw_object_end(w);
+	}
+	c2e_jsonw_array_end(w);
 }

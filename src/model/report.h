@@ -56,6 +56,11 @@ C2E_MUST_CHECK int c2e_report_warn(struct c2e_report *r, struct c2e_err *err,
                                    const char *fmt, ...) C2E_PRINTF(3, 4);
 void c2e_report_release(struct c2e_report *r);
 
+struct c2e_jsonw;
+
+/* Writes the entries as a JSON array of {disposition, source, ...}. */
+void c2e_report_write_json(const struct c2e_report *r, struct c2e_jsonw *w);
+
 /* "carried", "converted", "defaulted", "dropped", "blocking" */
 const char *c2e_disp_name(enum c2e_disp d);
 

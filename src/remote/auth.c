@@ -326,6 +326,27 @@ done:
 	return rc;
 }
 
+int c2e_auth_load_key(const char *path, const char *pass_file,
+                      struct c2e_pkey **out, struct c2e_err *err)
+{
+	struct c2e_buf pass = C2E_BUF_INIT;
+	const char *passphrase = NULL;
+	int rc = C2E_OK;
+
+	*out = NULL;
+	pass.secret = true;
+	if (given(pass_file)) {
+		rc = read_pass_file(pass_file, &pass, err);
+		passphrase = pass.buf;
+	} else if (given(getenv(C2E_ENV_KEY_PASSPHRASE))) {
+		passphrase = getenv(C2E_ENV_KEY_PASSPHRASE);
+	}
+	if (rc == 0)
+		rc = c2e_pkey_load(path, passphrase, out, err);
+	c2e_buf_release(&pass);
+	return rc;
+}
+
 /* Parses ".../id/<orgId>/<userId>" into the session. */
 static int ids_from_identity(const char *id, char **org_out, char **user_out,
                              struct c2e_err *err)
@@ -360,29 +381,18 @@ static int ids_from_identity(const char *id, char **org_out, char **user_out,
 static int login_jwt(struct c2e_http *h, const struct c2e_auth_opts *o,
                      struct c2e_session *s, struct c2e_err *err)
 {
-	struct c2e_buf pass = C2E_BUF_INIT;
 	struct c2e_token tok = C2E_TOKEN_INIT;
 	struct c2e_jwt_grant g;
 	struct c2e_pkey *key = NULL;
-	const char *passphrase = NULL;
 	int rc;
 
-	pass.secret = true;
 	if (!h) {
 		rc = c2e_err_set(err, C2E_ERROR,
 		                 "internal error: no HTTP client for the JWT "
 		                 "login");
 		goto done;
 	}
-	if (given(o->jwt_key_pass_file)) {
-		rc = read_pass_file(o->jwt_key_pass_file, &pass, err);
-		if (rc < 0)
-			goto done;
-		passphrase = pass.buf;
-	} else if (given(getenv(C2E_ENV_KEY_PASSPHRASE))) {
-		passphrase = getenv(C2E_ENV_KEY_PASSPHRASE);
-	}
-	rc = c2e_pkey_load(o->jwt_key, passphrase, &key, err);
+	rc = c2e_auth_load_key(o->jwt_key, o->jwt_key_pass_file, &key, err);
 	if (rc < 0)
 		goto done;
 	memset(&g, 0, sizeof(g));
@@ -414,7 +424,6 @@ static int login_jwt(struct c2e_http *h, const struct c2e_auth_opts *o,
 done:
 	c2e_token_release(&tok);
 	c2e_pkey_free(key);
-	c2e_buf_release(&pass);
 	return rc;
 }
 

@@ -82,6 +82,14 @@ struct c2e_session {
 C2E_MUST_CHECK int c2e_auth_login(struct c2e_http *h,
                                   const struct c2e_auth_opts *o,
                                   struct c2e_session *out, struct c2e_err *err);
+/*
+ * Loads a PEM private key whose passphrase (when encrypted) is the first
+ * line of `pass_file`, or SF_JWT_KEY_PASSPHRASE when `pass_file` is NULL.
+ */
+C2E_MUST_CHECK int c2e_auth_load_key(const char *path, const char *pass_file,
+                                     struct c2e_pkey **out,
+                                     struct c2e_err *err);
+
 /* True when the method can log in again without the user (JWT). */
 bool c2e_auth_can_relogin(const struct c2e_session *s);
 void c2e_session_release(struct c2e_session *s);

@@ -6,12 +6,14 @@
 #include <string.h>
 
 #include <openssl/bio.h>
+#include <openssl/bn.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include "util/fs.h"
 #include "util/str.h"
@@ -625,4 +627,299 @@ int c2e_random_hex(char *out, size_t n, struct c2e_err *err)
 	out[2 * n] = '\0';
 	OPENSSL_cleanse(chunk, sizeof(chunk));
 	return C2E_OK;
+}
+
+/* --- digests --- */
+
+int c2e_sha256_hex(const void *data, size_t len, char out[65],
+                   struct c2e_err *err)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int md_len = 0;
+	char text[65], reason[128];
+
+	ERR_clear_error();
+	if (EVP_Digest(data ? data : "", data ? len : 0, md, &md_len,
+	               EVP_sha256(), NULL) != 1 ||
+	    md_len != 32)
+		return c2e_err_set(
+		        err, C2E_ERROR, "cannot compute a SHA-256 digest: %s",
+		        ossl_reason(reason, sizeof(reason), "unknown error"));
+	for (unsigned int i = 0; i < md_len; i++) {
+		text[2 * i] = hex[md[i] >> 4];
+		text[2 * i + 1] = hex[md[i] & 0xF];
+	}
+	text[64] = '\0';
+	memcpy(out, text, sizeof(text));
+	return C2E_OK;
+}
+
+/* --- key and certificate generation --- */
+
+#define KEYGEN_DEFAULT_BITS 2048
+/* OpenSSL's largest RSA modulus (OPENSSL_RSA_MAX_MODULUS_BITS) */
+#define KEYGEN_MAX_BITS     16384
+#define KEYGEN_DEFAULT_DAYS 365
+#define KEYGEN_MAX_DAYS     36500
+#define KEYGEN_DEFAULT_CN   "ca2eca JWT bearer"
+/* X.520 ub-common-name */
+#define KEYGEN_CN_MAX 64
+/* 128 bits of serial from the CSPRNG (CA/B Forum asks for 64 or more) */
+#define KEYGEN_SERIAL_BYTES 16
+
+/* Characters (not bytes) of a UTF-8 string. */
+static size_t utf8_chars(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		if (((unsigned char)*s & 0xC0) != 0x80)
+			n++;
+	return n;
+}
+
+/* A positive random serial number (RFC 5280 4.1.2.2: at most 20 octets). */
+static int set_serial(X509 *x, struct c2e_err *err)
+{
+	unsigned char raw[KEYGEN_SERIAL_BYTES];
+	BIGNUM *bn = NULL;
+	char reason[128];
+	int rc = C2E_OK;
+
+	if (RAND_bytes(raw, (int)sizeof(raw)) != 1) {
+		rc = c2e_err_set(
+		        err, C2E_EIO, "cannot get random bytes: %s",
+		        ossl_reason(reason, sizeof(reason), "no entropy"));
+		goto done;
+	}
+	raw[0] &= 0x7F; /* top bit clear: the DER INTEGER is positive */
+	bn = BN_bin2bn(raw, (int)sizeof(raw), NULL);
+	if (!bn) {
+		rc = c2e_err_oom(err);
+		goto done;
+	}
+	if (BN_is_zero(bn) && BN_set_word(bn, 1) != 1) {
+		rc = c2e_err_oom(err);
+		goto done;
+	}
+	if (!BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(x))) {
+		rc = c2e_err_set(
+		        err, C2E_ERROR,
+		        "cannot set the serial number of the certificate: %s",
+		        ossl_reason(reason, sizeof(reason), "unknown error"));
+		goto done;
+	}
+done:
+	BN_free(bn);
+	OPENSSL_cleanse(raw, sizeof(raw));
+	return rc;
+}
+
+/* Subject and issuer: CN=<cn> (self-signed). */
+static int set_names(X509 *x, const char *cn, struct c2e_err *err)
+{
+	X509_NAME *name = X509_NAME_new();
+	char reason[128];
+	int rc = C2E_OK;
+
+	if (!name)
+		return c2e_err_oom(err);
+	if (X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
+	                               (const unsigned char *)cn, -1, -1,
+	                               0) != 1) {
+		rc = c2e_err_set(
+		        err, C2E_EUSAGE,
+		        "the common name '%.*s' cannot go into a "
+		        "certificate (%s): use 1 to %d characters of "
+		        "UTF-8 text",
+		        KEYGEN_CN_MAX, cn,
+		        ossl_reason(reason, sizeof(reason), "invalid name"),
+		        KEYGEN_CN_MAX);
+		goto done;
+	}
+	if (X509_set_subject_name(x, name) != 1 ||
+	    X509_set_issuer_name(x, name) != 1) {
+		rc = c2e_err_set(
+		        err, C2E_ERROR,
+		        "cannot set the names of the certificate: %s",
+		        ossl_reason(reason, sizeof(reason), "unknown error"));
+		goto done;
+	}
+done:
+	X509_NAME_free(name);
+	return rc;
+}
+
+/* Adds the v3 extension `nid` given in openssl.cnf syntax ("CA:FALSE"). */
+static int add_ext(X509 *x, int nid, const char *value, struct c2e_err *err)
+{
+	X509V3_CTX ctx;
+	X509_EXTENSION *ext;
+	char reason[128];
+	int ok;
+
+	X509V3_set_ctx(&ctx, x, x, NULL, NULL, 0);
+	ext = X509V3_EXT_conf_nid(NULL, &ctx, nid, value);
+	ok = ext && X509_add_ext(x, ext, -1) == 1;
+	X509_EXTENSION_free(ext);
+	if (!ok)
+		return c2e_err_set(
+		        err, C2E_ERROR,
+		        "cannot add the %s extension to the certificate: %s",
+		        OBJ_nid2sn(nid),
+		        ossl_reason(reason, sizeof(reason), "unknown error"));
+	return C2E_OK;
+}
+
+/* The self-signed certificate of `pk`. */
+static int make_cert(EVP_PKEY *pk, const char *cn, long days, X509 **out,
+                     struct c2e_err *err)
+{
+	X509 *x = X509_new();
+	char reason[128];
+	int rc;
+
+	*out = NULL;
+	if (!x)
+		return c2e_err_oom(err);
+	if (X509_set_version(x, X509_VERSION_3) != 1 ||
+	    !X509_gmtime_adj(X509_getm_notBefore(x), 0) ||
+	    !X509_time_adj_ex(X509_getm_notAfter(x), (int)days, 0, NULL) ||
+	    X509_set_pubkey(x, pk) != 1) {
+		rc = c2e_err_set(
+		        err, C2E_ERROR, "cannot build the certificate: %s",
+		        ossl_reason(reason, sizeof(reason), "unknown error"));
+		goto done;
+	}
+	rc = set_serial(x, err);
+	if (rc < 0)
+		goto done;
+	rc = set_names(x, cn, err);
+	if (rc < 0)
+		goto done;
+	/* a leaf: Salesforce only takes the public key from it */
+	rc = add_ext(x, NID_basic_constraints, "critical,CA:FALSE", err);
+	if (rc < 0)
+		goto done;
+	rc = add_ext(x, NID_subject_key_identifier, "hash", err);
+	if (rc < 0)
+		goto done;
+	if (X509_sign(x, pk, EVP_sha256()) <= 0) {
+		rc = c2e_err_set(
+		        err, C2E_ERROR, "cannot sign the certificate: %s",
+		        ossl_reason(reason, sizeof(reason), "unknown error"));
+		goto done;
+	}
+	*out = x;
+	x = NULL;
+done:
+	X509_free(x);
+	return rc;
+}
+
+/* Appends what a memory BIO holds to `out`. */
+static int bio_to_buf(BIO *bio, struct c2e_buf *out, const char *what,
+                      struct c2e_err *err)
+{
+	char *data = NULL;
+	long n = BIO_get_mem_data(bio, &data);
+
+	if (n <= 0 || !data)
+		return c2e_err_set(err, C2E_ERROR,
+		                   "cannot encode the %s as PEM", what);
+	if (c2e_buf_addn(out, data, (size_t)n) < 0)
+		return c2e_buf_err(out, what, err);
+	return C2E_OK;
+}
+
+int c2e_keygen(const struct c2e_keygen_opts *o, struct c2e_buf *key_pem_out,
+               struct c2e_buf *cert_pem_out, struct c2e_err *err)
+{
+	int bits = o && o->bits ? o->bits : KEYGEN_DEFAULT_BITS;
+	long days = o && o->days ? o->days : KEYGEN_DEFAULT_DAYS;
+	const char *cn = o && o->cn ? o->cn : KEYGEN_DEFAULT_CN;
+	size_t key_start = key_pem_out->len, cert_start = cert_pem_out->len;
+	EVP_PKEY *pk = NULL;
+	X509 *x = NULL;
+	BIO *kbio = NULL, *cbio = NULL;
+	char reason[128];
+	int rc = C2E_OK;
+
+	ERR_clear_error();
+	if (bits < RSA_MIN_BITS || bits > KEYGEN_MAX_BITS) {
+		rc = c2e_err_set(err, C2E_EUSAGE,
+		                 "an RSA key of %d bits is not offered: use "
+		                 "%d to %d bits",
+		                 bits, RSA_MIN_BITS, KEYGEN_MAX_BITS);
+		goto done;
+	}
+	if (days < 1 || days > KEYGEN_MAX_DAYS) {
+		rc = c2e_err_set(err, C2E_EUSAGE,
+		                 "a certificate valid for %ld days is not "
+		                 "offered: use 1 to %d days",
+		                 days, KEYGEN_MAX_DAYS);
+		goto done;
+	}
+	if (!cn[0] || utf8_chars(cn) > KEYGEN_CN_MAX) {
+		rc = c2e_err_set(err, C2E_EUSAGE,
+		                 "the common name '%.*s%s' does not fit a "
+		                 "certificate: use 1 to %d characters",
+		                 KEYGEN_CN_MAX, cn,
+		                 strlen(cn) > KEYGEN_CN_MAX ? "..." : "",
+		                 KEYGEN_CN_MAX);
+		goto done;
+	}
+	pk = EVP_RSA_gen((unsigned int)bits);
+	if (!pk) {
+		rc = c2e_err_set(
+		        err, C2E_ERROR, "cannot generate an RSA-%d key: %s",
+		        bits,
+		        ossl_reason(reason, sizeof(reason), "unknown error"));
+		goto done;
+	}
+	rc = make_cert(pk, cn, days, &x, err);
+	if (rc < 0)
+		goto done;
+	/* a secure-heap BIO, wiped when freed, holds the unencrypted key */
+	kbio = BIO_new(BIO_s_secmem());
+	cbio = BIO_new(BIO_s_mem());
+	if (!kbio || !cbio) {
+		rc = c2e_err_oom(err);
+		goto done;
+	}
+	if (PEM_write_bio_PKCS8PrivateKey(kbio, pk, NULL, NULL, 0, NULL,
+	                                  NULL) != 1) {
+		rc = c2e_err_set(
+		        err, C2E_ERROR, "cannot encode the private key: %s",
+		        ossl_reason(reason, sizeof(reason), "unknown error"));
+		goto done;
+	}
+	if (PEM_write_bio_X509(cbio, x) != 1) {
+		rc = c2e_err_set(
+		        err, C2E_ERROR, "cannot encode the certificate: %s",
+		        ossl_reason(reason, sizeof(reason), "unknown error"));
+		goto done;
+	}
+	key_pem_out->secret = true;
+	rc = bio_to_buf(kbio, key_pem_out, "private key", err);
+	if (rc < 0)
+		goto done;
+	rc = bio_to_buf(cbio, cert_pem_out, "certificate", err);
+done:
+	if (rc < 0) {
+		/* nothing of a failed run stays in the buffers */
+		if (key_pem_out->len > key_start) {
+			c2e_wipe(key_pem_out->buf + key_start,
+			         key_pem_out->len - key_start);
+			c2e_buf_truncate(key_pem_out, key_start);
+		}
+		c2e_buf_truncate(cert_pem_out, cert_start);
+	}
+	BIO_free(kbio);
+	BIO_free(cbio);
+	X509_free(x);
+	EVP_PKEY_free(pk);
+	ERR_clear_error();
+	return rc;
 }

@@ -885,3 +885,119 @@ bool c2e_jsonw_failed(const struct c2e_jsonw *w)
 {
 	return c2e_buf_failed(w->out);
 }
+
+/*
+ * Appends the `n` bytes at `s` as a quoted JSON string, escaped as
+ * c2e_json_quote() does; NUL bytes (which a parsed string may hold)
+ * become \u0000.
+ */
+static void quote_n(struct c2e_buf *out, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0, run;
+
+	c2e_buf_addc(out, '"');
+	while (i < n) {
+		unsigned char c = u[i];
+		char esc[6];
+
+		run = 0;
+		while (i + run < n && u[i + run] >= 0x20 && u[i + run] < 0x80 &&
+		       u[i + run] != '"' && u[i + run] != '\\')
+			run++;
+		if (run) {
+			c2e_buf_addn(out, u + i, run);
+			i += run;
+			continue;
+		}
+		if (c >= 0x80) {
+			run = utf8_len(u + i, n - i);
+			if (run) {
+				c2e_buf_addn(out, u + i, run);
+				i += run;
+			} else {
+				c2e_buf_adds(out, "\xEF\xBF\xBD");
+				i++;
+			}
+			continue;
+		}
+		switch (c) {
+		case '"':
+			c2e_buf_adds(out, "\\\"");
+			break;
+		case '\\':
+			c2e_buf_adds(out, "\\\\");
+			break;
+		case '\n':
+			c2e_buf_adds(out, "\\n");
+			break;
+		case '\t':
+			c2e_buf_adds(out, "\\t");
+			break;
+		case '\r':
+			c2e_buf_adds(out, "\\r");
+			break;
+		case '\b':
+			c2e_buf_adds(out, "\\b");
+			break;
+		case '\f':
+			c2e_buf_adds(out, "\\f");
+			break;
+		default:
+			memcpy(esc, "\\u00", 4);
+			esc[4] = hex[c >> 4];
+			esc[5] = hex[c & 0xF];
+			c2e_buf_addn(out, esc, sizeof(esc));
+			break;
+		}
+		i++;
+	}
+	c2e_buf_addc(out, '"');
+}
+
+void c2e_jsonw_value(struct c2e_jsonw *w, const struct c2e_json *v)
+{
+	if (!v) {
+		c2e_jsonw_null(w);
+		return;
+	}
+	switch (v->type) {
+	case C2E_JSON_NULL:
+		c2e_jsonw_null(w);
+		break;
+	case C2E_JSON_FALSE:
+		c2e_jsonw_bool(w, false);
+		break;
+	case C2E_JSON_TRUE:
+		c2e_jsonw_bool(w, true);
+		break;
+	case C2E_JSON_NUMBER:
+		separate(w);
+		if (v->str && v->str_len)
+			c2e_buf_addn(w->out, v->str, v->str_len);
+		else if (v->num - v->num == 0.0) /* finite */
+			c2e_buf_addf(w->out, "%.17g", v->num);
+		else
+			w->out->failed = true; /* JSON has no inf or NaN */
+		break;
+	case C2E_JSON_STRING:
+		separate(w);
+		quote_n(w->out, v->str ? v->str : "", v->str ? v->str_len : 0);
+		break;
+	case C2E_JSON_ARRAY:
+		c2e_jsonw_array_begin(w);
+		for (const struct c2e_json *c = v->child; c; c = c->next)
+			c2e_jsonw_value(w, c);
+		c2e_jsonw_array_end(w);
+		break;
+	case C2E_JSON_OBJECT:
+		c2e_jsonw_object_begin(w);
+		for (const struct c2e_json *c = v->child; c; c = c->next) {
+			c2e_jsonw_key(w, c->key ? c->key : "");
+			c2e_jsonw_value(w, c);
+		}
+		c2e_jsonw_object_end(w);
+		break;
+	}
+}

@@ -7,6 +7,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include "util/fs.h"
 
@@ -505,6 +506,234 @@ static void test_crypto__random_hex(void)
 	ASSERT_STR_EQ(none, "");
 }
 
+/* --- SHA-256 --- */
+
+static void test_crypto__sha256_vectors(void)
+{
+	struct c2e_err err = C2E_ERR_INIT;
+	char hex[65], *million;
+
+	/* FIPS 180-2 appendix B and the empty message */
+	ASSERT_OK(c2e_sha256_hex("abc", 3, hex, &err), &err);
+	ASSERT_STR_EQ(hex, "ba7816bf8f01cfea414140de5dae2223"
+	                   "b00361a396177a9cb410ff61f20015ad");
+	ASSERT_OK(c2e_sha256_hex("", 0, hex, &err), &err);
+	ASSERT_STR_EQ(hex, "e3b0c44298fc1c149afbf4c8996fb924"
+	                   "27ae41e4649b934ca495991b7852b855");
+	ASSERT_OK(c2e_sha256_hex(NULL, 0, hex, &err), &err);
+	ASSERT_STR_EQ(hex, "e3b0c44298fc1c149afbf4c8996fb924"
+	                   "27ae41e4649b934ca495991b7852b855");
+	ASSERT_OK(c2e_sha256_hex("abcdbcdecdefdefgefghfghighijhijk"
+	                         "ijkljklmklmnlmnomnopnopq",
+	                         56, hex, &err),
+	          &err);
+	ASSERT_STR_EQ(hex, "248d6a61d20638b8e5c026930c3e6039"
+	                   "a33ce45964ff2167f6ecedd419db06c1");
+	million = malloc(1000000);
+	ASSERT_NOT_NULL(million);
+	memset(million, 'a', 1000000);
+	ASSERT_OK(c2e_sha256_hex(million, 1000000, hex, &err), &err);
+	free(million);
+	ASSERT_STR_EQ(hex, "cdc76e5c9914fb9281a1c7e284d73e67"
+	                   "f1809a48a497200e046d39ccc7112cd0");
+	/* bytes, not a C string: NUL is data */
+	ASSERT_OK(c2e_sha256_hex("\0", 1, hex, &err), &err);
+	ASSERT_STR_EQ(hex, "6e340b9cffb37a989ca544e6bb780a2c"
+	                   "78901d3fb33738768511a30617afa01d");
+}
+
+/* --- key generation --- */
+
+/* The certificate of a PEM text, or fails the test. */
+static X509 *read_x509(const struct c2e_buf *pem)
+{
+	BIO *bio = BIO_new_mem_buf(pem->buf, (int)pem->len);
+	X509 *x = bio ? PEM_read_bio_X509(bio, NULL, NULL, NULL) : NULL;
+
+	BIO_free(bio);
+	if (!x)
+		test__fail(__FILE__, __LINE__, "not a PEM certificate");
+	return x;
+}
+
+/*
+ * Checks a generated pair: the key parses and has `bits`, the certificate
+ * is a v3 leaf for CN=`cn`, valid from now for `days`, signed with
+ * SHA-256 by that key, and a signature of the key verifies with it.
+ */
+static void check_keygen(const struct c2e_buf *key, const struct c2e_buf *crt,
+                         int bits, long days, const char *subject)
+{
+	struct c2e_err err = C2E_ERR_INIT;
+	struct c2e_buf sig = C2E_BUF_INIT;
+	struct c2e_pkey *k = NULL;
+	struct c2e_cert_info ci;
+	const char *data = "eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJrZXlnZW4ifQ";
+	const ASN1_INTEGER *serial;
+	EVP_PKEY *pub;
+	time_t now = time(NULL);
+	bool match = false;
+	X509 *x;
+
+	ASSERT(key->secret);
+	ASSERT(strncmp(key->buf, "-----BEGIN PRIVATE KEY-----\n", 28) == 0);
+	ASSERT(strstr(key->buf, "ENCRYPTED") == NULL);
+	ASSERT(strncmp(crt->buf, "-----BEGIN CERTIFICATE-----\n", 28) == 0);
+	ASSERT_OK(c2e_pkey_parse(key->buf, key->len, NULL, "new key", &k, &err),
+	          &err);
+	ASSERT_INT_EQ(c2e_pkey_bits(k), bits);
+
+	memset(&ci, 0, sizeof(ci));
+	ASSERT_OK(c2e_cert_parse(crt->buf, crt->len, "new cert", &ci, &err),
+	          &err);
+	ASSERT_STR_EQ(ci.subject, subject);
+	ASSERT_STR_EQ(ci.issuer, subject);
+	ASSERT_INT_EQ(ci.key_bits, bits);
+	ASSERT(ci.not_before >= now - 60 && ci.not_before <= now + 1);
+	ASSERT_INT_EQ(ci.not_after - ci.not_before, days * 86400);
+	ASSERT_INT_EQ(strlen(ci.sha256), 64);
+	c2e_cert_info_release(&ci);
+
+	ASSERT_OK(c2e_pkey_matches_cert(k, crt->buf, crt->len, &match, &err),
+	          &err);
+	ASSERT(match);
+
+	x = read_x509(crt);
+	ASSERT_INT_EQ(X509_get_version(x), X509_VERSION_3);
+	ASSERT_INT_EQ(X509_get_signature_nid(x), NID_sha256WithRSAEncryption);
+	ASSERT_INT_EQ(X509_check_ca(x), 0); /* CA:FALSE, a leaf */
+	ASSERT(X509_get_ext_by_NID(x, NID_basic_constraints, -1) >= 0);
+	ASSERT_NOT_NULL(X509_get0_subject_key_id(x));
+	/* 16 random bytes, top bit clear: a positive INTEGER */
+	serial = X509_get0_serialNumber(x);
+	ASSERT(ASN1_STRING_length(serial) >= 8 &&
+	       ASN1_STRING_length(serial) <= 16);
+	ASSERT_INT_EQ(ASN1_STRING_type(serial), V_ASN1_INTEGER);
+	/* self-signed: the certificate verifies with its own key */
+	pub = X509_get_pubkey(x);
+	ASSERT_INT_EQ(X509_verify(x, pub), 1);
+
+	ASSERT_OK(c2e_rs256_sign(k, data, strlen(data), &sig, &err), &err);
+	ASSERT_INT_EQ(sig.len, (size_t)bits / 8);
+	ASSERT(verify(pub, data, &sig));
+	ASSERT(!verify(pub, "eyJhbGciOiJSUzI1NiJ9.e30", &sig));
+	EVP_PKEY_free(pub);
+	X509_free(x);
+	c2e_buf_release(&sig);
+	c2e_pkey_free(k);
+}
+
+static void test_crypto__keygen_defaults(void)
+{
+	struct c2e_err err = C2E_ERR_INIT;
+	struct c2e_buf key = C2E_BUF_INIT, crt = C2E_BUF_INIT;
+	struct c2e_keygen_opts o = { 0, 0, NULL };
+	struct c2e_pkey *other = load(KEY_OTHER, NULL);
+	bool match = true;
+
+	ASSERT_OK(c2e_keygen(&o, &key, &crt, &err), &err);
+	check_keygen(&key, &crt, 2048, 365, "CN=ca2eca JWT bearer");
+	/* another key does not match the new certificate */
+	ASSERT_OK(c2e_pkey_matches_cert(other, crt.buf, crt.len, &match, &err),
+	          &err);
+	ASSERT(!match);
+	/* NULL options are the defaults too */
+	c2e_buf_release(&key);
+	c2e_buf_release(&crt);
+	key.secret = false;
+	ASSERT_OK(c2e_keygen(NULL, &key, &crt, &err), &err);
+	check_keygen(&key, &crt, 2048, 365, "CN=ca2eca JWT bearer");
+	c2e_pkey_free(other);
+	c2e_buf_release(&key);
+	c2e_buf_release(&crt);
+}
+
+static void test_crypto__keygen_options_and_appending(void)
+{
+	struct c2e_err err = C2E_ERR_INIT;
+	struct c2e_buf key = C2E_BUF_INIT, crt = C2E_BUF_INIT;
+	struct c2e_buf key2 = C2E_BUF_INIT, crt2 = C2E_BUF_INIT;
+	struct c2e_buf ktail = C2E_BUF_INIT, ctail = C2E_BUF_INIT;
+	struct c2e_keygen_opts o = { 3072, 730, "Partner1 JWT caf\xC3\xA9" };
+	struct c2e_keygen_opts o2 = { 2048, 36500, "x" };
+	X509 *a, *b;
+
+	ASSERT_OK(c2e_keygen(&o, &key, &crt, &err), &err);
+	check_keygen(&key, &crt, 3072, 730, "CN=Partner1 JWT caf\xC3\xA9");
+
+	/* appends after what the buffers hold; the longest validity */
+	c2e_buf_adds(&key2, "K");
+	c2e_buf_adds(&crt2, "C");
+	ASSERT_OK(c2e_keygen(&o2, &key2, &crt2, &err), &err);
+	ASSERT(key2.buf[0] == 'K' && crt2.buf[0] == 'C');
+	ktail.secret = true;
+	c2e_buf_addn(&ktail, key2.buf + 1, key2.len - 1);
+	c2e_buf_addn(&ctail, crt2.buf + 1, crt2.len - 1);
+	check_keygen(&ktail, &ctail, 2048, 36500, "CN=x");
+
+	/* two runs: different keys and serials */
+	a = read_x509(&crt);
+	b = read_x509(&ctail);
+	ASSERT(ASN1_INTEGER_cmp(X509_get0_serialNumber(a),
+	                        X509_get0_serialNumber(b)) != 0);
+	ASSERT(EVP_PKEY_eq(X509_get0_pubkey(a), X509_get0_pubkey(b)) != 1);
+	X509_free(a);
+	X509_free(b);
+	c2e_buf_release(&key);
+	c2e_buf_release(&crt);
+	c2e_buf_release(&key2);
+	c2e_buf_release(&crt2);
+	c2e_buf_release(&ktail);
+	c2e_buf_release(&ctail);
+}
+
+/* c2e_keygen with `o` fails with EUSAGE, `want` in the message. */
+static void check_keygen_refused(const struct c2e_keygen_opts *o,
+                                 const char *want)
+{
+	struct c2e_err err = C2E_ERR_INIT;
+	struct c2e_buf key = C2E_BUF_INIT, crt = C2E_BUF_INIT;
+
+	c2e_buf_adds(&crt, "keep");
+	ASSERT_INT_EQ(c2e_keygen(o, &key, &crt, &err), C2E_EUSAGE);
+	ASSERT_STR_CONTAINS(err.msg, want);
+	ASSERT_INT_EQ(key.len, 0);
+	ASSERT_STR_EQ(crt.buf, "keep");
+	c2e_buf_release(&key);
+	c2e_buf_release(&crt);
+}
+
+static void test_crypto__keygen_refuses_bad_options(void)
+{
+	struct c2e_keygen_opts o = { 1024, 0, NULL };
+	char long_cn[80];
+
+	check_keygen_refused(&o, "an RSA key of 1024 bits is not offered: "
+	                         "use 2048 to 16384 bits");
+	o.bits = 2047;
+	check_keygen_refused(&o, "of 2047 bits");
+	o.bits = -1;
+	check_keygen_refused(&o, "of -1 bits");
+	o.bits = 16385;
+	check_keygen_refused(&o, "of 16385 bits");
+	o.bits = 0;
+	o.days = -1;
+	check_keygen_refused(&o, "a certificate valid for -1 days is not "
+	                         "offered: use 1 to 36500 days");
+	o.days = 36501;
+	check_keygen_refused(&o, "for 36501 days");
+	o.days = 0;
+	o.cn = "";
+	check_keygen_refused(&o, "the common name '' does not fit a "
+	                         "certificate: use 1 to 64 characters");
+	memset(long_cn, 'n', 65);
+	long_cn[65] = '\0';
+	o.cn = long_cn;
+	check_keygen_refused(&o, "use 1 to 64 characters");
+	o.cn = "bad \xFF utf-8";
+	check_keygen_refused(&o, "the common name 'bad ");
+}
+
 int main(void)
 {
 	RUN(test_crypto__b64url_rfc_vectors);
@@ -522,5 +751,9 @@ int main(void)
 	RUN(test_crypto__cert_errors_name_what);
 	RUN(test_crypto__key_matches_cert);
 	RUN(test_crypto__random_hex);
+	RUN(test_crypto__sha256_vectors);
+	RUN(test_crypto__keygen_defaults);
+	RUN(test_crypto__keygen_options_and_appending);
+	RUN(test_crypto__keygen_refuses_bad_options);
 	return test_summary();
 }

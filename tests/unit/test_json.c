@@ -735,6 +735,144 @@ static void test_json__writer_failure_is_reported(void)
 	c2e_buf_release(&b);
 }
 
+/* Writes a parsed `in` back with c2e_jsonw_value(); caller frees. */
+static char *value_text(const char *in, bool pretty)
+{
+	struct c2e_json *j = parse_ok(in);
+	struct c2e_buf b = C2E_BUF_INIT;
+	struct c2e_jsonw w;
+
+	c2e_jsonw_init(&w, &b, pretty);
+	c2e_jsonw_value(&w, j);
+	c2e_json_free(j);
+	ASSERT(!c2e_jsonw_failed(&w));
+	ASSERT_INT_EQ(w.depth, 0);
+	return c2e_buf_detach(&b, NULL);
+}
+
+static void test_json__value_writes_documents_back(void)
+{
+	/* compact documents come back byte for byte */
+	static const char *docs[] = {
+		"null",
+		"true",
+		"false",
+		"0",
+		"\"\"",
+		"[]",
+		"{}",
+		"{\"a\":[1,-0.5,2e10,1E-7,0,-0,1.0e+2,"
+		"123456789012345678901234567890],"
+		"\"b\":{\"c\":null,\"d\":true,\"e\":false},"
+		"\"s\":\"x\\\"y\\\\z\\n\\t\\r\\b\\f\\u0001\\u001f\","
+		"\"u\":\"caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80\","
+		"\"empty\":{},\"arr\":[],\"nested\":[[[{\"k\":[{}]}]]],"
+		"\"dup\":1,\"dup\":2,\"\":\"\",\"we\\\"ird\\nkey\":[null]}",
+		"[\"a\\u0000b\",\"\\u0000\",\"\\u0000\\u0000x\\u0000\"]",
+	};
+	char *out;
+
+	for (size_t i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
+		out = value_text(docs[i], false);
+		ASSERT_STR_EQ(out, docs[i]);
+		free(out);
+	}
+	/* white space goes; members keep their order */
+	out = value_text(" { \"z\" : [ 1 , 2 ] ,\n\"a\" : { } } ", false);
+	ASSERT_STR_EQ(out, "{\"z\":[1,2],\"a\":{}}");
+	free(out);
+	/* pretty output is the writer's own */
+	out = value_text("{\"a\":1,\"b\":[true,{\"c\":null},[]],\"d\":{}}",
+	                 true);
+	ASSERT_STR_EQ(out, "{\n"
+	                   "  \"a\": 1,\n"
+	                   "  \"b\": [\n"
+	                   "    true,\n"
+	                   "    {\n"
+	                   "      \"c\": null\n"
+	                   "    },\n"
+	                   "    []\n"
+	                   "  ],\n"
+	                   "  \"d\": {}\n"
+	                   "}");
+	free(out);
+}
+
+static void test_json__value_escapes_and_unicode(void)
+{
+	char *out, *again;
+
+	/* escapes are decoded, then written in the writer's one form */
+	out = value_text("\"\\/\\u0041\\u00e9\\u20AC\\uD83D\\uDE00\\u007f"
+	                 "\\u0000\\u000A\\\"\"",
+	                 false);
+	ASSERT_STR_EQ(out, "\"/A\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80\x7f"
+	                   "\\u0000\\n\\\"\"");
+	again = value_text(out, false);
+	ASSERT_STR_EQ(again, out);
+	free(again);
+	free(out);
+	/* a NUL in a string survives parse -> write -> parse */
+	{
+		struct c2e_err err = C2E_ERR_INIT;
+		struct c2e_json *j = NULL;
+
+		out = value_text("{\"k\":\"a\\u0000b\"}", false);
+		ASSERT_OK(c2e_json_parse(out, strlen(out), "w", &j, &err),
+		          &err);
+		ASSERT_INT_EQ(j->child->str_len, 3);
+		ASSERT(memcmp(j->child->str, "a\0b", 3) == 0);
+		c2e_json_free(j);
+		free(out);
+	}
+}
+
+static void test_json__value_inside_a_document(void)
+{
+	struct c2e_json *j = parse_ok("{\"x\":[1,{\"y\":\"z\"}]}");
+	struct c2e_json num, inf;
+	struct c2e_buf b = C2E_BUF_INIT;
+	struct c2e_jsonw w;
+
+	c2e_jsonw_init(&w, &b, false);
+	c2e_jsonw_object_begin(&w);
+	c2e_jsonw_kv_long(&w, "before", 1);
+	c2e_jsonw_key(&w, "copy");
+	c2e_jsonw_value(&w, j);
+	c2e_jsonw_key(&w, "member");
+	c2e_jsonw_value(&w, j->child);
+	c2e_jsonw_key(&w, "none");
+	c2e_jsonw_value(&w, NULL);
+	c2e_jsonw_key(&w, "list");
+	c2e_jsonw_array_begin(&w);
+	c2e_jsonw_value(&w, j->child->child);
+	c2e_jsonw_value(&w, j->child->child->next);
+	c2e_jsonw_array_end(&w);
+	c2e_jsonw_kv_bool(&w, "after", true);
+	c2e_jsonw_object_end(&w);
+	ASSERT(!c2e_jsonw_failed(&w));
+	ASSERT_STR_EQ(b.buf, "{\"before\":1,\"copy\":{\"x\":[1,{\"y\":\"z\"}]},"
+	                     "\"member\":[1,{\"y\":\"z\"}],\"none\":null,"
+	                     "\"list\":[1,{\"y\":\"z\"}],\"after\":true}");
+	c2e_buf_release(&b);
+	c2e_json_free(j);
+
+	/* a number built in memory has no source text: %.17g, no inf */
+	memset(&num, 0, sizeof(num));
+	num.type = C2E_JSON_NUMBER;
+	num.num = 1.5;
+	c2e_jsonw_init(&w, &b, false);
+	c2e_jsonw_value(&w, &num);
+	ASSERT_STR_EQ(b.buf, "1.5");
+	c2e_buf_release(&b);
+	inf = num;
+	inf.num = HUGE_VAL;
+	c2e_jsonw_init(&w, &b, false);
+	c2e_jsonw_value(&w, &inf);
+	ASSERT(c2e_jsonw_failed(&w));
+	c2e_buf_release(&b);
+}
+
 int main(void)
 {
 	RUN(test_json__scalars);
@@ -759,5 +897,8 @@ int main(void)
 	RUN(test_json__quote_escapes);
 	RUN(test_json__writer_output_parses);
 	RUN(test_json__writer_failure_is_reported);
+	RUN(test_json__value_writes_documents_back);
+	RUN(test_json__value_escapes_and_unicode);
+	RUN(test_json__value_inside_a_document);
 	return test_summary();
 }
