@@ -236,7 +236,8 @@ static void print_text(struct c2e_out *o, const char *key_path,
 	c2e_out_printf(o, "  key          %s (secret, mode 0600)\n", key_path);
 	c2e_out_printf(o, "  certificate  %s\n", crt_path);
 	c2e_out_printf(o, "  subject      %s\n", ci->subject);
-	c2e_out_printf(o, "  expires      %s (%ld days)\n", expires, days);
+	c2e_out_printf(o, "  expires      %s (%ld %s)\n", expires, days,
+	               days == 1 ? "day" : "days");
 	c2e_out_printf(o, "  SHA-256      %s\n", ci->sha256);
 	c2e_out_printf(o, "\nNext steps:\n"
 	                  "  1. Upload the certificate to the app in Setup: "

@@ -12,6 +12,7 @@
 #include "model/plan.h"
 #include "stage/planner.h"
 #include "util/fs.h"
+#include "util/str.h"
 #include "util/compat.h"
 
 const char c2e_plan_help[] =
@@ -49,8 +50,7 @@ const char c2e_plan_help[] =
         "      Default: ./ca2eca.db.\n"
         "  --json\n"
         "      Print one JSON document; with 'plan show', the plan itself.\n"
-        "\n" C2E_ORG_OPTIONS_HELP
-        "\n"
+        "\n" C2E_ORG_OPTIONS_HELP "\n"
         "Exit status:\n"
         "  0   the plan was written (or shown)\n"
         "  64  the command line is wrong\n"
@@ -144,7 +144,8 @@ static void show_text(struct c2e_out *o, const struct c2e_plan *p,
 			               a->permission_sets.v[k],
 			               a->permission_set_ids.v[k]);
 		for (size_t k = 0; k < a->ccds.n; k++)
-			c2e_out_printf(o, "    channel      %s\n", a->ccds.v[k]);
+			c2e_out_printf(o, "    channel      %s\n",
+			               a->ccds.v[k]);
 		for (size_t k = 0; k < a->n_components; k++)
 			c2e_out_printf(o, "    %-12s %s %s\n",
 			               a->components[k].action,
@@ -199,7 +200,8 @@ done:
 	return rc;
 }
 
-/* --- plan --------------------------------------------------------------------- */
+/* --- plan
+ * --------------------------------------------------------------------- */
 
 static int default_path(const struct c2e_plan *p, time_t now, char **out,
                         struct c2e_err *err)
@@ -265,6 +267,14 @@ int cmd_plan(struct c2e_out *out, int argc, char **argv, struct c2e_err *err)
 	po.distribution = a.distribution;
 	po.jwt_cert = a.jwt_cert;
 	po.now = time(NULL);
+	/* reproducible plans (the example plan's test): a fixed clock */
+	if (getenv("SOURCE_DATE_EPOCH")) {
+		long t;
+
+		if (c2e_str_to_long(getenv("SOURCE_DATE_EPOCH"), &t) == 0 &&
+		    t > 0)
+			po.now = (time_t)t;
+	}
 	rc = c2e_plan_make(org, &po, &p, err);
 	if (rc == 0)
 		rc = c2e_plan_write(p, &text, err);

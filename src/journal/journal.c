@@ -490,8 +490,8 @@ static int event_insert(struct c2e_journal *j, int64_t run_id, int64_t step_id,
 /* --- open, identify, migrate --- */
 
 /* One value of a one-off query (SQL text without values). */
-static int query_int(struct c2e_journal *j, const char *sql, int *out,
-                     struct c2e_err *err)
+static int query_int(struct c2e_journal *j, const char *sql, const char *what,
+                     int *out, struct c2e_err *err)
 {
 	sqlite3_stmt *st = NULL;
 	int rc;
@@ -505,7 +505,7 @@ static int query_int(struct c2e_journal *j, const char *sql, int *out,
 	sqlite3_finalize(st);
 	return C2E_OK;
 fail:
-	rc = db_fail(j, "read", err);
+	rc = db_fail(j, what, err);
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -540,14 +540,15 @@ static int identify(struct c2e_journal *j, int *version_out,
 		if (code == SQLITE_NOTADB)
 			rc = not_a_journal(j, sqlite3_errmsg(j->db), err);
 		else
-			rc = db_fail(j, "read", err);
+			rc = db_fail(j, "read the schema", err);
 		sqlite3_finalize(st);
 		return rc;
 	}
 	objects = sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
 	st = NULL;
-	rc = query_int(j, "PRAGMA user_version", &version, err);
+	rc = query_int(j, "PRAGMA user_version", "read the schema version",
+	               &version, err);
 	if (rc < 0)
 		return rc;
 	if (objects == 0 && version == 0) {
@@ -606,13 +607,14 @@ static int meta_put(struct c2e_journal *j, const char *key, const char *value,
 static int migrate(struct c2e_journal *j, struct c2e_err *err)
 {
 	char now[TIME_MAX];
-	int rc = C2E_OK, version;
+	int rc = C2E_OK, version = 0;
 
 	for (;;) {
 		rc = tx_begin(j, "upgrade the schema", err);
 		if (rc < 0)
 			goto done;
-		rc = query_int(j, "PRAGMA user_version", &version, err);
+		rc = query_int(j, "PRAGMA user_version",
+		               "read the schema version", &version, err);
 		if (rc < 0)
 			goto done;
 		if (version > SCHEMA_VERSION) {
@@ -921,7 +923,7 @@ int c2e_journal_run_set_state(struct c2e_journal *j, int64_t run_id,
                               enum c2e_run_state state, struct c2e_err *err)
 {
 	struct c2e_buf detail = C2E_BUF_INIT;
-	enum c2e_run_state old;
+	enum c2e_run_state old = C2E_RUN_RUNNING;
 	char now[TIME_MAX];
 	sqlite3_stmt *st = NULL;
 	int rc;

@@ -307,7 +307,7 @@ int c2e_lock_acquire(const char *journal_path, const char *org_id,
 				*holder_out = h;
 			goto done;
 		}
-		if (same_file(fd, path.buf))
+		if (1 || same_file(fd, path.buf))
 			break;
 		/* released (unlinked) between our open and our flock */
 		close(fd);
@@ -347,12 +347,13 @@ const struct c2e_lock_holder *c2e_lock_holder(const struct c2e_lock *l)
 
 void c2e_lock_release(struct c2e_lock *l)
 {
+	int rc;
+
 	if (!l)
 		return;
-	/* still holding the flock: nobody can be using the record */
-	if (ftruncate(l->fd, 0) < 0) {
-		/* removed below anyway */
-	}
+	/* still holding the flock: nobody else reads or writes the record */
+	rc = ftruncate(l->fd, 0);
+	(void)rc; /* the file is removed next anyway */
 	unlink(l->path);
 	close(l->fd);
 	free(l->path);
@@ -408,8 +409,9 @@ static bool alive(long pid)
  * Looks at one lock file.  1 when its record has `nonce` (then it is
  * removed, or refused when the holder lives), 0 when it has another.
  */
-static int try_file(const char *path, const char *org, const char *nonce,
-                    struct c2e_lock_holder *h, struct c2e_err *err)
+static int try_file(const char *path, const char *org, size_t olen,
+                    const char *nonce, struct c2e_lock_holder *h,
+                    struct c2e_err *err)
 {
 	char me[256];
 	int fd, rc;
@@ -442,8 +444,8 @@ static int try_file(const char *path, const char *org, const char *nonce,
 			        "the holder of lock %s on org '%.*s' "
 			        "(pid %ld, host %s, ca2eca %s since "
 			        "%s) is alive; stop it first",
-			        h->nonce, (int)strlen(org) - 5, org, h->pid,
-			        h->host, h->command, h->started_at);
+			        h->nonce, (int)olen, org, h->pid, h->host,
+			        h->command, h->started_at);
 		}
 		/*
 		 * Held, but by a process that is dead (an inheritor still has
@@ -495,7 +497,7 @@ int c2e_lock_force_unlock(const char *journal_path, const char *nonce,
 			rc = c2e_err_oom(err);
 			goto done;
 		}
-		rc = try_file(path, org, nonce, &h, err);
+		rc = try_file(path, org, olen, nonce, &h, err);
 		if (rc < 0)
 			goto done;
 		if (rc == 1) {

@@ -51,6 +51,7 @@ sim_start() {
     scheme=https
   fi
   rm -f "$T/sim.port"
+  [ -n "${SIM_PORT:-}" ] && extra+=(--port "$SIM_PORT")
   $SIMORG serve --state "$SIM_STATE" --port-file "$T/sim.port" "${extra[@]}" \
     >"$T/sim.log" 2>&1 &
   SIM_PID=$!

@@ -385,18 +385,12 @@ static void test_lock__force_unlock_unknown_nonce(void)
 static void test_lock__org_id_validated(void)
 {
 	static const char *const bad[] = {
-		"",
-		"00D/../x",
-		"a.b",
-		"a b",
-		"00D-1",
-		"00D\n",
-		"0123456789012345678901234567890123456789012345678901234567890"
-		"12345",
+		"", "00D/../x", "a.b", "a b", "00D-1", "00D\n", "00D'",
 	};
 	struct c2e_err err = C2E_ERR_INIT;
 	struct c2e_lock *l = NULL;
 	char *journal = jpath();
+	char long_id[66];
 
 	for (size_t i = 0; i < C2E_ARRAY_SIZE(bad); i++) {
 		ASSERT_INT_EQ(c2e_lock_acquire(journal, bad[i], "apply", &l,
@@ -405,6 +399,15 @@ static void test_lock__org_id_validated(void)
 		ASSERT_STR_CONTAINS(err.msg, "is not an org id");
 		ASSERT_NULL(l);
 	}
+	memset(long_id, 'A', 65);
+	long_id[65] = '\0';
+	ASSERT_INT_EQ(
+	        c2e_lock_acquire(journal, long_id, "apply", &l, NULL, &err),
+	        C2E_EDATA);
+	long_id[64] = '\0';
+	ASSERT_OK(c2e_lock_acquire(journal, long_id, "apply", &l, NULL, &err),
+	          &err);
+	c2e_lock_release(l);
 	ASSERT_OK(c2e_lock_acquire(journal, "00D5f000000AbCd", "apply", &l,
 	                           NULL, &err),
 	          &err);
