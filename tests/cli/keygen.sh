@@ -187,7 +187,7 @@ for args in "--days 0" "--days 36501" "--days -5" "--days abc" "--days 1x" \
   # shellcheck disable=SC2086
   run keygen --out "$U" $args
   expect_exit 64
-  expect_err_contains "keygen: --${args%% *} takes"
+  expect_err_contains "keygen: ${args%% *} takes"
   expect_no_file "$U"
 done
 run keygen --out "$U" --cn ''
