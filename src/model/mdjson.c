@@ -171,15 +171,10 @@ static int md_simple_text(struct md_build *b, const struct c2e_json *j,
 		*out = NULL;
 		return C2E_OK;
 	case C2E_JSON_STRING:
-		if (!j->str || strlen(j->str) != j->str_len) {
-			if (j->str)
-				return md_bad(b,
-				              "'%s' contains a NUL character",
-				              b->path.buf);
-			*out = "";
-			return C2E_OK;
-		}
-		*out = j->str;
+		if (j->str && strlen(j->str) != j->str_len)
+			return md_bad(b, "'%s' contains a NUL character",
+			              b->path.buf);
+		*out = j->str ? j->str : "";
 		return C2E_OK;
 	case C2E_JSON_FALSE:
 	case C2E_JSON_TRUE:

@@ -800,6 +800,8 @@ static void test_json__value_writes_documents_back(void)
 
 static void test_json__value_escapes_and_unicode(void)
 {
+	struct c2e_err err = C2E_ERR_INIT;
+	struct c2e_json *j = NULL;
 	char *out, *again;
 
 	/* escapes are decoded, then written in the writer's one form */
@@ -813,18 +815,12 @@ static void test_json__value_escapes_and_unicode(void)
 	free(again);
 	free(out);
 	/* a NUL in a string survives parse -> write -> parse */
-	{
-		struct c2e_err err = C2E_ERR_INIT;
-		struct c2e_json *j = NULL;
-
-		out = value_text("{\"k\":\"a\\u0000b\"}", false);
-		ASSERT_OK(c2e_json_parse(out, strlen(out), "w", &j, &err),
-		          &err);
-		ASSERT_INT_EQ(j->child->str_len, 3);
-		ASSERT(memcmp(j->child->str, "a\0b", 3) == 0);
-		c2e_json_free(j);
-		free(out);
-	}
+	out = value_text("{\"k\":\"a\\u0000b\"}", false);
+	ASSERT_OK(c2e_json_parse(out, strlen(out), "w", &j, &err), &err);
+	ASSERT_INT_EQ(j->child->str_len, 3);
+	ASSERT(memcmp(j->child->str, "a\0b", 3) == 0);
+	c2e_json_free(j);
+	free(out);
 }
 
 static void test_json__value_inside_a_document(void)

@@ -255,6 +255,8 @@ static void test_mdjson__exact_json(void)
 	                       "</commaSeparatedOauthScopes>\n"
 	                       "</ExtlClntAppOauthSettings>\n");
 	struct c2e_md_doc *back;
+	struct c2e_buf b = C2E_BUF_INIT;
+	struct c2e_jsonw w;
 	char *json = to_json(doc, false), *xml, *xml2;
 
 	ASSERT_STR_EQ(json, "{\"commaSeparatedOauthScopes\":\"Api, "
@@ -322,18 +324,12 @@ static void test_mdjson__exact_json(void)
 	free(json);
 	c2e_md_doc_free(back);
 
-	/* a nested node alone: its fields, no fullName skipping needed */
-	json = NULL;
-	{
-		struct c2e_buf b = C2E_BUF_INIT;
-		struct c2e_jsonw w;
-
-		c2e_jsonw_init(&w, &b, false);
-		c2e_md_to_json(c2e_md_child(doc->root, "oauthConfig"), &w);
-		ASSERT_STR_EQ(b.buf, "{\"callbackUrl\":\"https://x.example/"
-		                     "cb\",\"scopes\":[\"Api\"]}");
-		c2e_buf_release(&b);
-	}
+	/* a nested node alone: its fields */
+	c2e_jsonw_init(&w, &b, false);
+	c2e_md_to_json(c2e_md_child(doc->root, "oauthConfig"), &w);
+	ASSERT_STR_EQ(b.buf, "{\"callbackUrl\":\"https://x.example/cb\","
+	                     "\"scopes\":[\"Api\"]}");
+	c2e_buf_release(&b);
 	c2e_md_doc_free(doc);
 
 	/* member order does not matter; empty lists add nothing */
