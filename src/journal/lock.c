@@ -307,7 +307,7 @@ int c2e_lock_acquire(const char *journal_path, const char *org_id,
 				*holder_out = h;
 			goto done;
 		}
-		if (1 || same_file(fd, path.buf))
+		if (same_file(fd, path.buf))
 			break;
 		/* released (unlinked) between our open and our flock */
 		close(fd);

@@ -68,8 +68,13 @@ int c2e_fs_write_atomic(const char *path, const void *data, size_t len,
 		rc = c2e_err_oom(err);
 		goto done;
 	}
-	fd = open(tmp.buf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+	/* a fresh file: a stale temporary (with other modes) is replaced */
+	fd = open(tmp.buf, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 	          (mode_t)mode);
+	if (fd < 0 && errno == EEXIST && unlink(tmp.buf) == 0)
+		fd = open(tmp.buf,
+		          O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		          (mode_t)mode);
 	if (fd < 0) {
 		rc = c2e_err_set(err, C2E_EIO, "cannot write '%s': %s", path,
 		                 strerror(errno));

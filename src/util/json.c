@@ -678,23 +678,18 @@ size_t c2e_json_len(const struct c2e_json *arr)
 
 /* Writer */
 
-void c2e_json_quote(struct c2e_buf *out, const char *s)
+/* Appends s[0..n) as a quoted JSON string (NUL bytes become \u0000). */
+static void quote_n(struct c2e_buf *out, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *u = (const unsigned char *)s;
-	size_t n, i = 0, run;
+	size_t i = 0, run;
 
-	if (!s) {
-		c2e_buf_adds(out, "null");
-		return;
-	}
-	n = strlen(s);
 	c2e_buf_addc(out, '"');
 	while (i < n) {
 		unsigned char c = u[i];
 		char esc[6];
 
-		/* copy the longest run that needs no escaping at once */
 		run = 0;
 		while (i + run < n && u[i + run] >= 0x20 && u[i + run] < 0x80 &&
 		       u[i + run] != '"' && u[i + run] != '\\')
@@ -710,7 +705,6 @@ void c2e_json_quote(struct c2e_buf *out, const char *s)
 				c2e_buf_addn(out, u + i, run);
 				i += run;
 			} else {
-				/* keep the output valid: U+FFFD per byte */
 				c2e_buf_adds(out, "\xEF\xBF\xBD");
 				i++;
 			}
@@ -748,6 +742,15 @@ void c2e_json_quote(struct c2e_buf *out, const char *s)
 		i++;
 	}
 	c2e_buf_addc(out, '"');
+}
+
+void c2e_json_quote(struct c2e_buf *out, const char *s)
+{
+	if (!s) {
+		c2e_buf_adds(out, "null");
+		return;
+	}
+	quote_n(out, s, strlen(s));
 }
 
 void c2e_jsonw_init(struct c2e_jsonw *w, struct c2e_buf *out, bool pretty)
@@ -891,71 +894,6 @@ bool c2e_jsonw_failed(const struct c2e_jsonw *w)
  * c2e_json_quote() does; NUL bytes (which a parsed string may hold)
  * become \u0000.
  */
-static void quote_n(struct c2e_buf *out, const char *s, size_t n)
-{
-	static const char hex[] = "0123456789abcdef";
-	const unsigned char *u = (const unsigned char *)s;
-	size_t i = 0, run;
-
-	c2e_buf_addc(out, '"');
-	while (i < n) {
-		unsigned char c = u[i];
-		char esc[6];
-
-		run = 0;
-		while (i + run < n && u[i + run] >= 0x20 && u[i + run] < 0x80 &&
-		       u[i + run] != '"' && u[i + run] != '\\')
-			run++;
-		if (run) {
-			c2e_buf_addn(out, u + i, run);
-			i += run;
-			continue;
-		}
-		if (c >= 0x80) {
-			run = utf8_len(u + i, n - i);
-			if (run) {
-				c2e_buf_addn(out, u + i, run);
-				i += run;
-			} else {
-				c2e_buf_adds(out, "\xEF\xBF\xBD");
-				i++;
-			}
-			continue;
-		}
-		switch (c) {
-		case '"':
-			c2e_buf_adds(out, "\\\"");
-			break;
-		case '\\':
-			c2e_buf_adds(out, "\\\\");
-			break;
-		case '\n':
-			c2e_buf_adds(out, "\\n");
-			break;
-		case '\t':
-			c2e_buf_adds(out, "\\t");
-			break;
-		case '\r':
-			c2e_buf_adds(out, "\\r");
-			break;
-		case '\b':
-			c2e_buf_adds(out, "\\b");
-			break;
-		case '\f':
-			c2e_buf_adds(out, "\\f");
-			break;
-		default:
-			memcpy(esc, "\\u00", 4);
-			esc[4] = hex[c >> 4];
-			esc[5] = hex[c & 0xF];
-			c2e_buf_addn(out, esc, sizeof(esc));
-			break;
-		}
-		i++;
-	}
-	c2e_buf_addc(out, '"');
-}
-
 void c2e_jsonw_value(struct c2e_jsonw *w, const struct c2e_json *v)
 {
 	if (!v) {
