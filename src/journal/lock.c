@@ -296,9 +296,11 @@ int c2e_lock_acquire(const char *journal_path, const char *org_id,
 				continue;
 			}
 			if (errno != EWOULDBLOCK) {
-				rc = c2e_err_set(err, C2E_EIO,
-				                 "cannot lock '%s': %s",
-				                 path.buf, strerror(errno));
+				rc = c2e_err_set(
+				        err, C2E_EIO,
+				        "cannot lock '%s': %s; keep the "
+				        "journal on a local file system",
+				        path.buf, strerror(errno));
 				goto done;
 			}
 			have = wait_record(fd, &h);

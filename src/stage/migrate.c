@@ -1635,6 +1635,12 @@ int c2e_rollback(struct c2e_org *org, struct c2e_journal *j, int64_t run_id,
 			}
 			say(&o->progress, "delete %zu %s: %s%s", n, type,
 			    names[0], n > 1 ? ", ..." : "");
+			/* the intent, for the log: undo is idempotent, so a
+			 * crash here only means deleting again */
+			for (size_t x = 0; rc == 0 && x < n; x++)
+				rc = c2e_journal_event(j, run_id, st[x]->id,
+				                       "undo", "delete started",
+				                       err);
 			if (rc == 0)
 				rc = undo_delete(&r, type, names, st, n);
 			for (size_t x = 0; x < n; x++)
@@ -1643,7 +1649,10 @@ int c2e_rollback(struct c2e_org *org, struct c2e_journal *j, int64_t run_id,
 		} else if (s->before_image) {
 			say(&o->progress, "restore %s %s", s->component_type,
 			    s->component_name);
-			rc = undo_restore(&r, s);
+			rc = c2e_journal_event(j, run_id, s->id, "undo",
+			                       "restore started", err);
+			if (rc == 0)
+				rc = undo_restore(&r, s);
 			undone += rc == 0;
 		} else {
 			rc = c2e_journal_step_undone(j, s->id, err);
