@@ -1279,6 +1279,34 @@ static int new_run(struct run *r, const char *plan_path, const char *plan_text,
 	return rc;
 }
 
+/* A plan is applied once: a run of it is resumed, not applied again. */
+static int applied_before(struct c2e_journal *j, const struct c2e_plan *plan,
+                          struct c2e_err *err)
+{
+	struct c2e_run *runs = NULL;
+	size_t n = 0;
+	int rc = c2e_journal_runs(j, &runs, &n, err);
+
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		const struct c2e_run *r = &runs[i];
+
+		if (!c2e_str_eq(r->plan_hash, plan->plan_hash) ||
+		    r->state == C2E_RUN_ROLLED_BACK)
+			continue;
+		rc = c2e_err_set(
+		        err, C2E_ECONFLICT,
+		        r->state == C2E_RUN_DONE ?
+		                "this plan was applied already (run "
+		                "%lld, done): nothing was changed" :
+		                "this plan is being applied in run "
+		                "%lld, which is not finished: continue "
+		                "it with 'ca2eca resume %lld'",
+		        (long long)r->id, (long long)r->id);
+	}
+	c2e_runs_free(runs, n);
+	return rc;
+}
+
 int c2e_apply(struct c2e_org *org, struct c2e_journal *j,
               const struct c2e_plan *plan, const char *plan_path,
               const char *plan_text, const struct c2e_migrate_opts *opts,
@@ -1308,6 +1336,8 @@ int c2e_apply(struct c2e_org *org, struct c2e_journal *j,
 		rc = check_keys(plan, opts, err);
 	if (rc == 0)
 		rc = lock_org(j, plan->org_id, "apply", &lock, err);
+	if (rc == 0)
+		rc = applied_before(j, plan, err);
 	if (rc < 0)
 		goto done;
 	/* refresh: the org must still be as the plan saw it */

@@ -8,6 +8,11 @@ CA2ECA=${1:?usage: migrate.sh path/to/ca2eca}
 SRC=${C2E_SOURCE_DIR:?C2E_SOURCE_DIR must point at the repository}
 . "$SRC/tests/e2e/lib.sh"
 
+# a failed check made at the top level (fail names its caller's caller)
+problem() {
+  fail "$@"
+}
+
 KEY=$SRC/fixtures/example-project/keys/partner1-jwt.key
 VUSER=interaction@partner1-org.example.com
 VERIFY=(--jwt-key "$KEY" --verify-user "$VUSER" --verify-window 10)
@@ -277,8 +282,9 @@ check "printed consumer key of $ACME = the org's" test "$(printed_key "$ACME")" 
 
 # an independent JWT bearer exchange with the new ECA
 TOKEN_ANSWER=$(jwt_exchange "$KEY" "$P1_KEY" "$VUSER")
+TOKEN_RC=$?
 CHECKS=$((CHECKS + 1))
-[ $? = 0 ] || fail "JWT bearer exchange with the new ECA refused: $TOKEN_ANSWER"
+[ "$TOKEN_RC" = 0 ] || problem "JWT bearer exchange with the new ECA refused: $TOKEN_ANSWER"
 json_check "$TOKEN_ANSWER" '
 assert "interaction_api" in d["scope"].split(), d["scope"]
 assert d["access_token"] and d["token_type"] == "Bearer", d'
@@ -299,7 +305,7 @@ run status --journal "$J"
 expect_exit 0
 expect_out_contains "run 1  done"
 CHECKS=$((CHECKS + 1))
-[ "$(printf '%s\n' "$OUT" | grep -cE '^ +[0-9]+  done ')" = 14 ] || fail "status: 14 done steps"
+[ "$(printf '%s\n' "$OUT" | grep -cE '^ +[0-9]+  done ')" = 14 ] || problem "status: 14 done steps"
 run --json log --journal "$J"
 expect_exit 0
 json_check "$OUT" '
@@ -457,7 +463,7 @@ sim_faults '{"rules": []}'
 run resume --auth-file "$AUTH" "${VERIFY[@]}" --yes --journal "$J"
 expect_exit 0
 CHECKS=$((CHECKS + 1))
-case "$ERR$OUT" in *DUPLICATE*) fail "reset: resume met a DUPLICATE error" ;; esac
+case "$ERR$OUT" in *DUPLICATE*) problem "reset: resume met a DUPLICATE error" ;; esac
 check "reset: one ECA header for $ACME" test "$(component_count ExternalClientApplication "$ACME")" = 1
 check "reset: one ECA header for $P1" test "$(component_count ExternalClientApplication "$P1")" = 1
 expect_eca_family "$ACME" 1
@@ -572,7 +578,7 @@ expect_no_file "$T/profile-plan.json"
 
 # a plan for another org (the same metadata under another org id)
 $SIMORG seed --from "$SRC/fixtures/example-org" --state "$T/other-org" --org-id 00D000000000002EAA ||
-  fail "cannot seed the second org"
+  problem "cannot seed the second org"
 fresh_org "$T/other-org"
 $SIMORG auth-json --state "$SIM_STATE" --url "$SIM_URL" >"$AUTH"
 dump_org "$T/before.json"
@@ -650,7 +656,7 @@ expect_err_contains "External client app is not installed in this org"
 expect_err_contains "resume"
 # the operator gave no --client-id: the message must not blame it
 CHECKS=$((CHECKS + 1))
-case "$ERR" in *--client-id*) fail "propagation failure blamed on --client-id, an option not given" ;; esac
+case "$ERR" in *--client-id*) problem "propagation failure blamed on --client-id, an option not given" ;; esac
 status_check '
 st = {s["seq"]: s["state"] for s in d["result"]["steps"]}
 assert all(st[i] == "done" for i in range(1, 13)), st
@@ -701,10 +707,10 @@ CHECKS=$((CHECKS + 1))
 if [ "$RC" = 0 ]; then
   dump_org "$T/now.json"
   cmp -s "$T/initial.json" "$T/now.json" ||
-    fail "--ccd manual: rollback exited 0 but the org is not as before:
+    problem "--ccd manual: rollback exited 0 but the org is not as before:
 $(diff "$T/initial.json" "$T/now.json" | head -n 10)"
 else
-  case "$ERR$OUT" in *Setup*) ;; *) fail "--ccd manual: rollback failed without Setup steps" ;; esac
+  case "$ERR$OUT" in *Setup*) ;; *) problem "--ccd manual: rollback failed without Setup steps" ;; esac
 fi
 
 # ============================================================================

@@ -20,6 +20,11 @@ CA2ECA=${1:?usage: migrate_crash.sh path/to/ca2eca}
 SRC=${C2E_SOURCE_DIR:?C2E_SOURCE_DIR must point at the repository}
 . "$SRC/tests/e2e/lib.sh"
 
+# a failed check made at the top level (fail names its caller's caller)
+problem() {
+  fail "$@"
+}
+
 KEY=$SRC/fixtures/example-project/keys/partner1-jwt.key
 VUSER=interaction@partner1-org.example.com
 VERIFY=(--jwt-key "$KEY" --verify-user "$VUSER" --verify-window 10)
@@ -130,7 +135,7 @@ for N in $(seq 1 "$MAX_N"); do
     break
   fi
   CHECKS=$((CHECKS + 1))
-  [ "$RC" = 137 ] || fail "crash point $N: apply should be killed (137), got $RC"
+  [ "$RC" = 137 ] || problem "crash point $N: apply should be killed (137), got $RC"
   # a crash always leaves the run with an in_flight step for resume to check
   status_check '
 steps = d["result"]["steps"]
@@ -141,13 +146,13 @@ assert d["result"]["runs"][0]["state"] == "running", d["result"]["runs"][0]'
   # killed once more inside the resume (or, past its last point, done)
   crash_resume 1
   CHECKS=$((CHECKS + 1))
-  case "$RC" in 0 | 137) ;; *) fail "crash point $N: resume with CA2ECA_TEST_CRASH_AT=1 exited $RC" ;; esac
+  case "$RC" in 0 | 137) ;; *) problem "crash point $N: resume with CA2ECA_TEST_CRASH_AT=1 exited $RC" ;; esac
 
   run resume --auth-file "$AUTH" "${VERIFY[@]}" --yes --journal "$J"
   expect_exit 0
   expect_out_contains "14 of 14 steps done"
   CHECKS=$((CHECKS + 1))
-  case "$ERR" in *DUPLICATE*) fail "crash point $N: resume met a DUPLICATE" ;; esac
+  case "$ERR" in *DUPLICATE*) problem "crash point $N: resume met a DUPLICATE" ;; esac
   expect_org "$T/ref.json" "crash point $N, resumed"
   expect_no_duplicates "crash point $N, resumed"
   status_check '
@@ -164,10 +169,10 @@ done
 
 CHECKS=$((CHECKS + 1))
 if [ -z "$POINTS" ]; then
-  fail "the apply was still killed at CA2ECA_TEST_CRASH_AT=$MAX_N"
+  problem "the apply was still killed at CA2ECA_TEST_CRASH_AT=$MAX_N"
   POINTS=$MAX_N
 elif [ "$POINTS" != "$EXPECTED_CRASH_POINTS" ]; then
-  fail "an uninterrupted apply of the example plan has $POINTS crash points, expected $EXPECTED_CRASH_POINTS"
+  problem "an uninterrupted apply of the example plan has $POINTS crash points, expected $EXPECTED_CRASH_POINTS"
 fi
 echo "crash points of an uninterrupted apply: $POINTS"
 
@@ -177,7 +182,7 @@ for N in $(seq 1 "$POINTS"); do
   fresh_org
   crash_apply "$N"
   CHECKS=$((CHECKS + 1))
-  [ "$RC" = 137 ] || fail "crash point $N: apply should be killed (137), got $RC"
+  [ "$RC" = 137 ] || problem "crash point $N: apply should be killed (137), got $RC"
   run rollback --auth-file "$AUTH" --yes --journal "$J"
   expect_exit 0
   expect_org "$T/initial.json" "crash point $N, rolled back"
