@@ -60,6 +60,8 @@ int cmd_status(struct c2e_out *out, int argc, char **argv, struct c2e_err *err);
 int cmd_log(struct c2e_out *out, int argc, char **argv, struct c2e_err *err);
 int cmd_mark(struct c2e_out *out, int argc, char **argv, struct c2e_err *err);
 int cmd_unlock(struct c2e_out *out, int argc, char **argv, struct c2e_err *err);
+int cmd_batch(struct c2e_out *out, int argc, char **argv, struct c2e_err *err);
+int cmd_report(struct c2e_out *out, int argc, char **argv, struct c2e_err *err);
 
 /* Help texts that live with their command. */
 extern const char c2e_inventory_help[];
@@ -73,6 +75,8 @@ extern const char c2e_status_help[];
 extern const char c2e_log_help[];
 extern const char c2e_mark_help[];
 extern const char c2e_unlock_help[];
+extern const char c2e_batch_help[];
+extern const char c2e_report_help[];
 extern const char c2e_keygen_help[];
 
 #endif

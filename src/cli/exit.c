@@ -20,9 +20,9 @@ int c2e_exit_code(int rc)
 		return C2E_EXIT_DATA;
 	case C2E_EREMOTE:
 	case C2E_EAUTH:
-	case C2E_ELIMIT:
 		return C2E_EXIT_REMOTE;
 	case C2E_ESTOPPED:
+	case C2E_ELIMIT: /* try again after the 24-hour window */
 		return C2E_EXIT_RESUMABLE;
 	default:
 		/* C2E_ERROR, C2E_ENOMEM, C2E_EIO and anything unknown */

@@ -164,6 +164,11 @@ const struct c2e_cmd c2e_commands[] = {
 	  c2e_mark_help },
 	{ "unlock", cmd_unlock, "remove a stuck org lock (--force NONCE)",
 	  c2e_unlock_help },
+	{ "batch", cmd_batch,
+	  "plan, apply, resume or roll back many orgs from a manifest",
+	  c2e_batch_help },
+	{ "report", cmd_report, "merge the batch reports of several runs",
+	  c2e_report_help },
 	{ "keygen", cmd_keygen,
 	  "make an RSA key and a self-signed certificate for the JWT bearer "
 	  "flow",

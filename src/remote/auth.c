@@ -717,6 +717,7 @@ int c2e_jwt_bearer(struct c2e_http *h, const struct c2e_jwt_grant *g,
 	if (rc < 0)
 		goto done;
 	memset(&req, 0, sizeof(req));
+	memset(&req, 0, sizeof(req));
 	req.method = "POST";
 	req.url = url.buf;
 	req.headers = headers;

@@ -434,6 +434,9 @@ static CURLcode set_method(CURL *c, const struct c2e_http_request *req)
 	}
 	if (cc == CURLE_OK && strcmp(m, "GET") != 0 && strcmp(m, "POST") != 0)
 		cc = curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, m);
+	if (cc == CURLE_OK)
+		cc = curl_easy_setopt(c, CURLOPT_FRESH_CONNECT,
+		                      req->once ? 1L : 0L);
 	return cc;
 }
 

@@ -43,6 +43,12 @@ struct c2e_http_request {
 	size_t n_headers;
 	const char *body; /* NULL for none */
 	size_t body_len;
+	/*
+	 * A change that must never be sent twice: it goes on a fresh
+	 * connection, because libcurl silently sends a request again when
+	 * a reused connection turns out to be dead.
+	 */
+	bool once;
 };
 
 enum c2e_http_fail {

@@ -342,6 +342,7 @@ static int send_once(struct c2e_org *org, const struct c2e_org_call *call,
 	req.n_headers = nh;
 	req.body = call->build ? body.buf : NULL;
 	req.body_len = call->build ? body.len : 0;
+	req.once = !call->idempotent;
 	org->stats.requests++;
 	*sent = true;
 	rc = c2e_http_do(org->http, &req, resp, err);

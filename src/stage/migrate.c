@@ -234,11 +234,13 @@ static int call_failed(struct run *r, size_t i, size_t n, bool unknown, int rc)
 	memcpy(msg, r->err->msg, sizeof(msg));
 	step_label(&r->steps[i], label, sizeof(label));
 	if (unknown || rc == C2E_ELIMIT || rc == C2E_EREMOTE)
-		return c2e_err_set(
-		        r->err, unknown || rc == C2E_ELIMIT ? C2E_ESTOPPED : rc,
-		        "%s: %s; run %lld stopped: 'ca2eca resume' "
-		        "checks the org and continues",
-		        label, msg, (long long)r->run_id);
+		return c2e_err_set(r->err,
+		                   rc == C2E_ELIMIT ? C2E_ELIMIT :
+		                   unknown          ? C2E_ESTOPPED :
+		                                      rc,
+		                   "%s: %s; run %lld stopped: 'ca2eca resume' "
+		                   "checks the org and continues",
+		                   label, msg, (long long)r->run_id);
 	if (fail_steps(r, i, n, msg) < 0)
 		return r->err->code;
 	return c2e_err_set(r->err, rc, "%s: %s", label, msg);
@@ -768,6 +770,23 @@ static int jwt_check(struct c2e_org *org, const struct c2e_migrate_opts *o,
 			c2e_token_release(&tok);
 			return rc;
 		}
+		if (rc == C2E_EAUTH && tok.error[0]) {
+			bool not_yet = strstr(tok.error_description,
+			                      "not installed") != NULL;
+
+			rc = c2e_err_set(
+			        err, C2E_EAUTH,
+			        not_yet ?
+			                "the new ECA is not usable yet (%s: %s): "
+			                "it can take minutes after creation; "
+			                "resume later or give a longer "
+			                "--verify-window" :
+			                "the new ECA refused the JWT bearer "
+			                "exchange for '%s' (%s: %s)",
+			        not_yet ? tok.error : o->verify_user,
+			        not_yet ? tok.error_description : tok.error,
+			        not_yet ? "" : tok.error_description);
+		}
 		c2e_token_release(&tok);
 		if (rc == C2E_EUSAGE || rc == C2E_ENOMEM)
 			return rc;
@@ -888,15 +907,22 @@ static int exec_repoint(struct run *r, size_t i)
 		const char *now =
 		        c2e_md_get(ccd->root, "customerConnectedAppOauthLink");
 
-		rc = begin(r, i, 1, NULL);
-		if (rc < 0)
-			goto done;
 		if (c2e_str_eq(now, link)) {
-			rc = done_step(r, s, ccd, NULL);
+			/* the Setup step was done; the before-image was kept
+			 * when the step first waited for it */
+			rc = begin(r, i, 1, NULL);
+			if (rc == 0)
+				rc = done_step(r, s, ccd, NULL);
 			say(&r->o->progress, "channel %s points at %s",
 			    s->component_name, a->eca);
 			goto done;
 		}
+		/* what rollback restores once the Setup step is done */
+		rc = doc_json(ccd, &before, r->err);
+		if (rc == 0)
+			rc = begin(r, i, 1, &before);
+		if (rc < 0)
+			goto done;
 		rc = c2e_journal_step_failed(
 		        r->j, s->id,
 		        "waiting for the Setup step (--ccd manual)", r->err);
@@ -1804,6 +1830,7 @@ int c2e_verify(struct c2e_org *org, struct c2e_journal *j, int64_t run_id,
 	}
 	if (rc == 0)
 		rc = outcomes(&r, res);
+	res->state = run.state;
 	if (rc == 0 && failures)
 		rc = c2e_err_set(err, C2E_EREMOTE,
 		                 "verification found %d problem%s (see above)",

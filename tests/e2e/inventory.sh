@@ -202,7 +202,7 @@ check "ConcurrentRequests backed off and retried" test "$(sim_count readMetadata
 sim_faults '{"rules": [{"op": "readMetadata", "nth": 1, "times": 1, "kind": "limit_total"}]}'
 sim_mark
 run inventory --auth-file "$AUTH"
-expect_exit 76
+expect_exit 75
 expect_err_contains "daily API requests"
 check "TotalRequests stops at once" test "$(sim_count readMetadata)" = 1
 
