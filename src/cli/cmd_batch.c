@@ -597,10 +597,16 @@ int cmd_batch(struct c2e_out *out, int argc, char **argv, struct c2e_err *err)
 	memset(&a, 0, sizeof(a));
 	memset(&r, 0, sizeof(r));
 	a.max_fail = -1;
-	if (argc < 2 || argv[1][0] == '-')
+	if (argc < 2)
 		return c2e_cmd_usage(err, "batch",
 		                     "say what to do: plan, apply, resume, "
 		                     "rollback or status");
+	if (argv[1][0] == '-')
+		return c2e_cmd_usage(
+		        err, "batch",
+		        "'%s' comes too early: say what to do first "
+		        "(plan, apply, resume, rollback or status)",
+		        argv[1]);
 	rc = c2e_cli_getopt("batch", argc - 1, argv + 1, longopts, &r,
 	                    batch_own, &a, &first, err);
 	if (rc < 0)
