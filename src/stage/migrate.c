@@ -286,15 +286,33 @@ static int discover(struct run *r, const char *type, size_t i, size_t n,
 	if (rc < 0)
 		return rc;
 	if (l.n) {
+		size_t m = 0;
+
 		docs = calloc(l.n, sizeof(*docs));
 		names = calloc(l.n, sizeof(*names));
 		if (!docs || !names) {
 			rc = c2e_err_oom(r->err);
 			goto done;
 		}
+		/*
+		 * The generated names start with the ECA's name (the one
+		 * invariant tools rely on): read only those candidates, not
+		 * every ECA of the org.
+		 */
 		for (size_t k = 0; k < l.n; k++)
-			names[k] = l.v[k].full_name;
-		rc = c2e_mdapi_read(r->org, type, names, l.n, docs, r->err);
+			for (size_t s = 0; s < n; s++) {
+				const struct c2e_plan_app *a = c2e_plan_app(
+				        r->plan, r->steps[i + s].app);
+
+				if (a &&
+				    c2e_str_starts(l.v[k].full_name, a->eca)) {
+					names[m++] = l.v[k].full_name;
+					break;
+				}
+			}
+		if (m)
+			rc = c2e_mdapi_read(r->org, type, names, m, docs,
+			                    r->err);
 		if (rc < 0)
 			goto done;
 	}
