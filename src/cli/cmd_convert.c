@@ -128,16 +128,6 @@ static void print_text(struct c2e_out *o, const struct c2e_convert_result *r)
 		        r->out, r->manifest);
 }
 
-static void json_strv(struct c2e_jsonw *w, const char *key,
-                      const struct c2e_strv *sv)
-{
-	c2e_jsonw_key(w, key);
-	c2e_jsonw_array_begin(w);
-	for (size_t i = 0; i < sv->n; i++)
-		c2e_jsonw_string(w, sv->v[i]);
-	c2e_jsonw_array_end(w);
-}
-
 static void print_json(struct c2e_jsonw *w, const struct c2e_convert_result *r)
 {
 	c2e_jsonw_object_begin(w);
@@ -150,7 +140,7 @@ static void print_json(struct c2e_jsonw *w, const struct c2e_convert_result *r)
 	c2e_jsonw_kv_long(w, "blocked", (long long)r->n_blocked);
 	c2e_jsonw_kv_string(w, "manifest", r->manifest);
 	c2e_jsonw_kv_bool(w, "manifestMerged", r->manifest_merged);
-	json_strv(w, "otherFiles", &r->extra_files);
+	c2e_jsonw_kv_strv(w, "otherFiles", &r->extra_files);
 	c2e_jsonw_key(w, "apps");
 	c2e_jsonw_array_begin(w);
 	for (size_t i = 0; i < r->n_apps; i++) {
@@ -165,8 +155,8 @@ static void print_json(struct c2e_jsonw *w, const struct c2e_convert_result *r)
 		c2e_jsonw_kv_string(w, "prefix", m->prefix);
 		c2e_jsonw_kv_string(w, "status",
 		                    m->blocked ? "blocked" : "converted");
-		json_strv(w, "files", a->written ? &a->files : &none);
-		json_strv(w, "channelDefinitions", &a->ccds);
+		c2e_jsonw_kv_strv(w, "files", a->written ? &a->files : &none);
+		c2e_jsonw_kv_strv(w, "channelDefinitions", &a->ccds);
 		c2e_jsonw_key(w, "components");
 		c2e_jsonw_array_begin(w);
 		for (int p = 0; p < C2E_PART_MAX; p++) {
@@ -182,7 +172,7 @@ static void print_json(struct c2e_jsonw *w, const struct c2e_convert_result *r)
 		c2e_jsonw_array_end(w);
 		c2e_jsonw_key(w, "report");
 		c2e_report_write_json(&m->report, w);
-		json_strv(w, "warnings", &m->report.warnings);
+		c2e_jsonw_kv_strv(w, "warnings", &m->report.warnings);
 		c2e_jsonw_object_end(w);
 	}
 	c2e_jsonw_array_end(w);

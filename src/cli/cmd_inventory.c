@@ -176,16 +176,6 @@ static void print_text(struct c2e_out *o, const struct c2e_inventory *inv)
 	c2e_out_printf(o, "\n%lu API requests\n", inv->requests);
 }
 
-static void json_strv(struct c2e_jsonw *w, const char *key,
-                      const struct c2e_strv *sv)
-{
-	c2e_jsonw_key(w, key);
-	c2e_jsonw_array_begin(w);
-	for (size_t i = 0; i < sv->n; i++)
-		c2e_jsonw_string(w, sv->v[i]);
-	c2e_jsonw_array_end(w);
-}
-
 static void json_app(struct c2e_jsonw *w, const struct c2e_inv_app *a)
 {
 	char day[16];
@@ -194,7 +184,7 @@ static void json_app(struct c2e_jsonw *w, const struct c2e_inv_app *a)
 	c2e_jsonw_kv_string(w, "name", a->doc->full_name);
 	c2e_jsonw_kv_string(w, "label", c2e_md_get(a->doc->root, "label"));
 	c2e_jsonw_kv_bool(w, "oauth", a->oauth);
-	json_strv(w, "scopes", &a->scopes);
+	c2e_jsonw_kv_strv(w, "scopes", &a->scopes);
 	c2e_jsonw_kv_bool(w, "interaction", a->interaction);
 	c2e_jsonw_key(w, "certificate");
 	if (a->cert_state == C2E_CERT_NONE) {
@@ -215,12 +205,12 @@ static void json_app(struct c2e_jsonw *w, const struct c2e_inv_app *a)
 		c2e_jsonw_object_end(w);
 	}
 	c2e_jsonw_kv_bool(w, "adminApproved", a->admin_approved);
-	json_strv(w, "profiles", &a->profiles);
-	json_strv(w, "permissionSets", &a->permission_sets);
-	json_strv(w, "channelDefinitions", &a->ccds);
+	c2e_jsonw_kv_strv(w, "profiles", &a->profiles);
+	c2e_jsonw_kv_strv(w, "permissionSets", &a->permission_sets);
+	c2e_jsonw_kv_strv(w, "channelDefinitions", &a->ccds);
 	c2e_jsonw_kv_string(w, "eca", a->mapping ? a->mapping->eca_name : NULL);
 	c2e_jsonw_kv_bool(w, "migratable", a->migratable);
-	json_strv(w, "blockers", &a->blockers);
+	c2e_jsonw_kv_strv(w, "blockers", &a->blockers);
 	c2e_jsonw_object_end(w);
 }
 

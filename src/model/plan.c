@@ -69,16 +69,6 @@ static int plan_doc_hash(const struct c2e_json *doc, char **out,
 
 /* --- writing ----------------------------------------------------------- */
 
-static void strv_json(struct c2e_jsonw *w, const char *key,
-                      const struct c2e_strv *sv)
-{
-	c2e_jsonw_key(w, key);
-	c2e_jsonw_array_begin(w);
-	for (size_t i = 0; i < sv->n; i++)
-		c2e_jsonw_string(w, sv->v[i]);
-	c2e_jsonw_array_end(w);
-}
-
 static void named_ids(struct c2e_jsonw *w, const char *key,
                       const struct c2e_strv *names, const struct c2e_strv *ids)
 {
@@ -115,7 +105,7 @@ static void write_app(struct c2e_jsonw *w, const struct c2e_plan_app *a)
 	named_ids(w, "profiles", &a->profiles, &a->profile_ids);
 	named_ids(w, "permissionSets", &a->permission_sets,
 	          &a->permission_set_ids);
-	strv_json(w, "channelDefinitions", &a->ccds);
+	c2e_jsonw_kv_strv(w, "channelDefinitions", &a->ccds);
 	c2e_jsonw_key(w, "components");
 	c2e_jsonw_array_begin(w);
 	for (size_t i = 0; i < a->n_components; i++) {
@@ -130,7 +120,7 @@ static void write_app(struct c2e_jsonw *w, const struct c2e_plan_app *a)
 		c2e_jsonw_object_end(w);
 	}
 	c2e_jsonw_array_end(w);
-	strv_json(w, "warnings", &a->warnings);
+	c2e_jsonw_kv_strv(w, "warnings", &a->warnings);
 	c2e_jsonw_key(w, "report");
 	if (a->report)
 		c2e_jsonw_value(w, a->report);
@@ -178,7 +168,7 @@ static void write_doc(const struct c2e_plan *p, const char *hash,
 		c2e_jsonw_object_end(w);
 	}
 	c2e_jsonw_array_end(w);
-	strv_json(w, "warnings", &p->warnings);
+	c2e_jsonw_kv_strv(w, "warnings", &p->warnings);
 	c2e_jsonw_key(w, "inventory");
 	if (p->inventory)
 		c2e_jsonw_value(w, p->inventory);

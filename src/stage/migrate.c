@@ -489,7 +489,45 @@ static int exec_create(struct run *r, size_t i, size_t n)
 	return rc;
 }
 
-/* update_generated (create_missing: false) and create_or_update. */
+/*
+ * One update (or create) call for some steps of the batch [i, i+n):
+ * docs[k] belongs to step i + idx[k].  Each step's result names the
+ * record ("updated"/"created" and its full name) for rollback.
+ */
+static int write_group(struct run *r, size_t i, size_t n,
+                       struct c2e_md_doc **docs, const size_t *idx,
+                       size_t count, bool update, bool last)
+{
+	struct c2e_save_result res[BATCH];
+	bool unknown = false;
+	int rc;
+
+	memset(res, 0, sizeof(res));
+	rc = update ? c2e_mdapi_update(r->org, docs, count, res, &unknown,
+	                               r->err) :
+	              c2e_mdapi_create(r->org, docs, count, res, &unknown,
+	                               r->err);
+	if (last)
+		crash_point(r);
+	if (rc < 0)
+		return call_failed(r, i, n, unknown, rc);
+	for (size_t k = 0; rc == 0 && k < count; k++) {
+		struct c2e_step *s = &r->steps[i + idx[k]];
+		char result[320];
+
+		if (snprintf(result, sizeof(result),
+		             "{\"action\":\"%s\",\"fullName\":\"%s\"}",
+		             update ? "updated" : "created",
+		             docs[k]->full_name) < 0)
+			result[0] = '\0';
+		rc = res[k].success ? done_step(r, s, docs[k], result) :
+		                      step_refused(r, s, &res[k]);
+	}
+	c2e_save_results_release(res, count);
+	return rc;
+}
+
+/* update_generated and create_or_update. */
 static int exec_generated(struct run *r, size_t i, size_t n)
 {
 	const char *type = r->steps[i].component_type;
@@ -497,8 +535,6 @@ static int exec_generated(struct run *r, size_t i, size_t n)
 	struct c2e_md_doc *upd[BATCH], *crt[BATCH];
 	size_t upd_k[BATCH], crt_k[BATCH], nu = 0, nc = 0;
 	char *before[BATCH] = { NULL };
-	struct c2e_save_result res[BATCH];
-	bool unknown = false;
 	int rc;
 
 	memset(upd, 0, sizeof(upd));
@@ -534,56 +570,12 @@ static int exec_generated(struct run *r, size_t i, size_t n)
 	if (rc < 0)
 		goto done;
 	if (nu) {
-		memset(res, 0, sizeof(res));
-		rc = c2e_mdapi_update(r->org, upd, nu, res, &unknown, r->err);
-		if (nc == 0)
-			crash_point(r);
-		if (rc < 0) {
-			rc = call_failed(r, i, n, unknown, rc);
-			goto done;
-		}
-		for (size_t u = 0; rc == 0 && u < nu; u++) {
-			char result[320];
-
-			if (snprintf(result, sizeof(result),
-			             "{\"action\":\"updated\",\"fullName\":"
-			             "\"%s\"}",
-			             upd[u]->full_name) < 0)
-				result[0] = '\0';
-			rc = res[u].success ?
-			             done_step(r, &r->steps[i + upd_k[u]],
-			                       upd[u], result) :
-			             step_refused(r, &r->steps[i + upd_k[u]],
-			                          &res[u]);
-		}
-		c2e_save_results_release(res, nu);
+		rc = write_group(r, i, n, upd, upd_k, nu, true, nc == 0);
 		if (rc < 0)
 			goto done;
 	}
-	if (nc) {
-		memset(res, 0, sizeof(res));
-		rc = c2e_mdapi_create(r->org, crt, nc, res, &unknown, r->err);
-		crash_point(r);
-		if (rc < 0) {
-			rc = call_failed(r, i, n, unknown, rc);
-			goto done;
-		}
-		for (size_t c = 0; rc == 0 && c < nc; c++) {
-			char result[320];
-
-			if (snprintf(result, sizeof(result),
-			             "{\"action\":\"created\",\"fullName\":"
-			             "\"%s\"}",
-			             crt[c]->full_name) < 0)
-				result[0] = '\0';
-			rc = res[c].success ?
-			             done_step(r, &r->steps[i + crt_k[c]],
-			                       crt[c], result) :
-			             step_refused(r, &r->steps[i + crt_k[c]],
-			                          &res[c]);
-		}
-		c2e_save_results_release(res, nc);
-	}
+	if (nc)
+		rc = write_group(r, i, n, crt, crt_k, nc, false, true);
 done:
 	for (size_t k = 0; k < n; k++) {
 		c2e_md_doc_free(found[k]);

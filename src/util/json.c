@@ -894,6 +894,16 @@ bool c2e_jsonw_failed(const struct c2e_jsonw *w)
  * c2e_json_quote() does; NUL bytes (which a parsed string may hold)
  * become \u0000.
  */
+void c2e_jsonw_kv_strv(struct c2e_jsonw *w, const char *k,
+                       const struct c2e_strv *sv)
+{
+	c2e_jsonw_key(w, k);
+	c2e_jsonw_array_begin(w);
+	for (size_t i = 0; i < sv->n; i++)
+		c2e_jsonw_string(w, sv->v[i]);
+	c2e_jsonw_array_end(w);
+}
+
 void c2e_jsonw_value(struct c2e_jsonw *w, const struct c2e_json *v)
 {
 	if (!v) {

@@ -14,6 +14,7 @@
 
 #include "util/buf.h"
 #include "util/err.h"
+#include "util/str.h"
 
 enum c2e_json_type {
 	C2E_JSON_NULL,
@@ -79,6 +80,9 @@ void c2e_jsonw_null(struct c2e_jsonw *w);
 void c2e_jsonw_kv_string(struct c2e_jsonw *w, const char *k, const char *v);
 void c2e_jsonw_kv_long(struct c2e_jsonw *w, const char *k, long long v);
 void c2e_jsonw_kv_bool(struct c2e_jsonw *w, const char *k, bool v);
+/* key + an array of the strings of `sv`. */
+void c2e_jsonw_kv_strv(struct c2e_jsonw *w, const char *k,
+                       const struct c2e_strv *sv);
 /* Writes a parsed tree as one value (numbers keep their source text). */
 void c2e_jsonw_value(struct c2e_jsonw *w, const struct c2e_json *v);
 /* Appends `s` as a quoted, escaped JSON string. */
