@@ -139,6 +139,28 @@ static void names_ids_json(struct c2e_jsonw *w, const char *key,
 	c2e_jsonw_object_end(w);
 }
 
+/*
+ * A connected app's record for the snapshot, without its consumer secret
+ * (the Metadata API should never return it; if an org does, it still does
+ * not reach plans or journals).
+ */
+static int snapshot_app(const struct c2e_md_doc *doc, struct c2e_jsonw *w,
+                        struct c2e_err *err)
+{
+	struct c2e_md_doc *copy = NULL;
+	struct c2e_md_node *oauth;
+	int rc = c2e_md_doc_dup(doc, &copy, err);
+
+	if (rc < 0)
+		return rc;
+	oauth = c2e_md_child(copy->root, "oauthConfig");
+	if (oauth)
+		c2e_md_remove(oauth, "consumerSecret");
+	c2e_md_to_json(copy->root, w);
+	c2e_md_doc_free(copy);
+	return C2E_OK;
+}
+
 int c2e_snapshot_take(struct c2e_org *org, const struct c2e_plan *plan,
                       const struct c2e_inventory *inv, struct c2e_json **out,
                       struct c2e_err *err)
@@ -170,9 +192,11 @@ int c2e_snapshot_take(struct c2e_org *org, const struct c2e_plan *plan,
 
 		c2e_jsonw_key(&w, plan->apps[i].connected_app);
 		if (a)
-			c2e_md_to_json(a->doc->root, &w);
+			rc = snapshot_app(a->doc, &w, err);
 		else
 			c2e_jsonw_null(&w);
+		if (rc < 0)
+			goto done;
 	}
 	c2e_jsonw_object_end(&w);
 	c2e_jsonw_key(&w, "ecaNamesTaken");
