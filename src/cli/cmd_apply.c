@@ -149,7 +149,7 @@ static int run_cmd(struct c2e_out *out, int argc, char **argv, bool resume,
 	else
 		rc = c2e_apply(org, j, plan, argv[first], text.buf, &mo, &res,
 		               err);
-	if (res.run_id && (rc == 0 || !out->json))
+	if (res.run_id)
 		c2e_cli_outcome(out, &res);
 done:
 	c2e_migrate_result_release(&res);

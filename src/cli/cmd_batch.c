@@ -189,7 +189,12 @@ static int read_row(const char *dir, const char *alias, struct row *r,
 	if (rc < 0)
 		goto done;
 	r->alias = c2e_strdup(alias);
-	r->state = dup_or_null(c2e_json_get_str(j, "state"));
+	r->state = dup_or_null(
+	        c2e_str_eq(c2e_json_get_str(j, "action"), "rollback") &&
+	                        c2e_str_eq(c2e_json_get_str(j, "state"),
+	                                   "done") ?
+	                "rolled back" :
+	                c2e_json_get_str(j, "state"));
 	r->org_id = dup_or_null(c2e_json_get_str(j, "orgId"));
 	r->error = dup_or_null(c2e_json_get_str(j, "error"));
 	v = c2e_json_get(j, "run");
@@ -314,7 +319,7 @@ static void rows_text(struct c2e_out *out, const struct row *rows, size_t n)
 		if (snprintf(steps, sizeof(steps), "%zu/%zu", r->steps_done,
 		             r->steps_total) < 0)
 			steps[0] = '\0';
-		c2e_out_printf(out, "%-24s %-11s %-19s %6s %8ld  %.90s\n",
+		c2e_out_printf(out, "%-24s %-11s %-19s %6s %8ld  %s\n",
 		               r->alias, r->state ? r->state : "?",
 		               r->org_id ? r->org_id : "-", steps, r->requests,
 		               r->error ? r->error : "");
@@ -380,8 +385,8 @@ static void progress(void *ctx, const struct c2e_batch_progress *p)
 	double eta = rate > 0 ? (double)(p->total - p->done) / rate : 0;
 
 	fprintf(out->errf,
-	        "\r%zu/%zu orgs done, %zu failed, %zu skipped, %zu running, "
-	        "%.1f orgs/s, ETA %.0fs   ",
+	        "\r%zu/%zu orgs finished (%zu failed, %zu skipped), %zu "
+	        "running, %.1f orgs/s, ETA %.0fs   ",
 	        p->done, p->total, p->failed, p->skipped, p->running, rate,
 	        eta);
 	if (p->done == p->total)
@@ -525,7 +530,7 @@ static int run_batch(struct c2e_out *out, enum c2e_batch_action action,
 		c2e_out_printf(out, "\n%-24s %-11s %8s %7s  %s\n", "ORG",
 		               "STATE", "REQUESTS", "SECONDS", "ERROR");
 		for (size_t i = 0; i < n; i++)
-			c2e_out_printf(out, "%-24s %-11s %8lu %7.1f  %.100s\n",
+			c2e_out_printf(out, "%-24s %-11s %8lu %7.1f  %s\n",
 			               orgs[i].m->alias,
 			               c2e_batch_state_name(orgs[i].state),
 			               orgs[i].requests, orgs[i].seconds,

@@ -79,7 +79,7 @@ int cmd_verify(struct c2e_out *out, int argc, char **argv, struct c2e_err *err)
 		goto done;
 	c2e_cli_migrate_opts(&r, out, key, &mo);
 	rc = c2e_verify(org, j, run_id, app, &mo, &res, err);
-	if (res.run_id && (rc == 0 || !out->json))
+	if (res.run_id)
 		c2e_cli_outcome(out, &res);
 done:
 	c2e_migrate_result_release(&res);

@@ -163,6 +163,14 @@ static int finish_json(struct c2e_out *o, int rc, const char *msg)
 		c2e_jsonw_kv_string(&w, "name", c2e_err_name(rc));
 		c2e_jsonw_kv_string(&w, "message", msg);
 		c2e_jsonw_kv_long(&w, "exitCode", code);
+		/* what a command that stopped part way did get done (a batch's
+		 * per-org results) goes with the error */
+		if (have_result && !c2e_buf_failed(&o->result) &&
+		    o->jw.depth == 1 && !o->jw.after_key) {
+			c2e_jsonw_key(&w, "result");
+			c2e_buf_addn(&doc, o->result.buf, o->result.len);
+			w.after_key = false;
+		}
 	}
 	c2e_jsonw_key(&w, "warnings");
 	c2e_jsonw_array_begin(&w);

@@ -97,8 +97,14 @@ static void write_status(const struct c2e_batch_opts *o,
 	static const char *const actions[] = { "plan", "apply", "resume",
 		                               "rollback" };
 
-	if (!path)
+	char *dir = org_path(o, bo->m->alias, NULL);
+
+	if (!path || !dir || c2e_fs_mkdirs(dir, NULL) < 0) {
+		free(path);
+		free(dir);
 		return;
+	}
+	free(dir);
 	c2e_jsonw_init(&w, &b, true);
 	c2e_jsonw_object_begin(&w);
 	c2e_jsonw_kv_string(&w, "alias", bo->m->alias);
@@ -129,7 +135,7 @@ static int load_or_make_plan(struct c2e_org *org,
 	*path_out = path;
 	if (!path)
 		return c2e_err_oom(err);
-	if (o->action == C2E_BATCH_APPLY && c2e_fs_exists(path)) {
+	if (o->action != C2E_BATCH_PLAN && c2e_fs_exists(path)) {
 		rc = c2e_fs_read(path, PLAN_MAX, text, err);
 		if (rc == 0)
 			rc = c2e_plan_parse(text->buf, text->len, path, plan,
@@ -168,6 +174,54 @@ static int journal_open(const struct c2e_batch_opts *o, const char *alias,
 	}
 	rc = c2e_journal_open(path, j, err);
 	free(path);
+	return rc;
+}
+
+static size_t count_done(struct c2e_journal *j, int64_t run, size_t *total)
+{
+	struct c2e_step *steps = NULL;
+	size_t n = 0, done = 0;
+
+	*total = 0;
+	if (c2e_journal_steps(j, run, &steps, &n, NULL) < 0)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		done += steps[i].state == C2E_STEP_DONE;
+	*total = n;
+	c2e_steps_free(steps, n);
+	return done;
+}
+
+static int continue_or_apply(struct c2e_org *org, struct c2e_journal *j,
+                             const struct c2e_plan *plan, const char *plan_path,
+                             const char *text,
+                             const struct c2e_migrate_opts *mo,
+                             struct c2e_batch_org *bo,
+                             struct c2e_migrate_result *res,
+                             struct c2e_err *err)
+{
+	struct c2e_run last;
+	int64_t run = 0;
+	int rc;
+
+	memset(&last, 0, sizeof(last));
+	rc = c2e_journal_run_latest(j, plan->org_id, &run, err);
+	if (rc == C2E_ENOTFOUND)
+		return c2e_apply(org, j, plan, plan_path, text, mo, res, err);
+	if (rc == 0)
+		rc = c2e_journal_run_get(j, run, &last, err);
+	if (rc < 0)
+		return rc;
+	if (last.state == C2E_RUN_RUNNING || last.state == C2E_RUN_FAILED) {
+		rc = c2e_resume(org, j, run, mo, res, err);
+	} else if (last.state == C2E_RUN_DONE &&
+	           c2e_str_eq(last.plan_hash, plan->plan_hash)) {
+		bo->run_id = run; /* done before: nothing to do */
+		bo->steps_done = count_done(j, run, &bo->steps_total);
+	} else {
+		rc = c2e_apply(org, j, plan, plan_path, text, mo, res, err);
+	}
+	c2e_run_release(&last);
 	return rc;
 }
 
@@ -227,7 +281,7 @@ static int org_work(const struct c2e_batch_opts *o, struct c2e_batch_org *bo,
 			goto done;
 		}
 	}
-	if (o->action == C2E_BATCH_PLAN || o->action == C2E_BATCH_APPLY) {
+	if (o->action != C2E_BATCH_ROLLBACK) {
 		rc = load_or_make_plan(org, o, m, &plan, &text, &plan_path,
 		                       err);
 		if (rc < 0 || o->action == C2E_BATCH_PLAN)
@@ -243,10 +297,9 @@ static int org_work(const struct c2e_batch_opts *o, struct c2e_batch_org *bo,
 	mo.verify_user = m->verify_user;
 	mo.ccd_manual = m->ccd_manual;
 	mo.verify_window = o->verify_window;
-	if (o->action == C2E_BATCH_APPLY) {
-		rc = c2e_apply(org, j, plan, plan_path, text.buf, &mo, &res,
-		               err);
-	} else {
+	if (o->action == C2E_BATCH_ROLLBACK) {
+		struct c2e_rollback_opts ro;
+		size_t undone = 0;
 		int64_t run = 0;
 
 		rc = c2e_journal_run_latest(
@@ -254,26 +307,22 @@ static int org_work(const struct c2e_batch_opts *o, struct c2e_batch_org *bo,
 		if (rc == C2E_ENOTFOUND)
 			rc = c2e_err_set(err, C2E_ENOTFOUND,
 			                 "no run of this org in its journal: "
-			                 "apply first");
+			                 "nothing to roll back");
 		if (rc < 0)
 			goto done;
 		bo->run_id = run;
-		if (o->action == C2E_BATCH_RESUME) {
-			struct c2e_run r;
-
-			memset(&r, 0, sizeof(r));
-			rc = c2e_journal_run_get(j, run, &r, err);
-			if (rc == 0 && r.state != C2E_RUN_DONE)
-				rc = c2e_resume(org, j, run, &mo, &res, err);
-			c2e_run_release(&r);
-		} else {
-			struct c2e_rollback_opts ro;
-			size_t undone = 0;
-
-			memset(&ro, 0, sizeof(ro));
-			rc = c2e_rollback(org, j, run, &ro, &undone, err);
-		}
+		memset(&ro, 0, sizeof(ro));
+		rc = c2e_rollback(org, j, run, &ro, &undone, err);
+		goto done;
 	}
+	/*
+	 * apply and resume both bring the org to the end of its plan, so a
+	 * retry manifest can be fed to either: an unfinished run is
+	 * resumed, a finished run of this plan is left alone, and an org
+	 * without one gets the plan applied.
+	 */
+	rc = continue_or_apply(org, j, plan, plan_path, text.buf, &mo, bo, &res,
+	                       err);
 	if (res.run_id) {
 		bo->run_id = res.run_id;
 		bo->steps_done = res.steps_done;
@@ -318,6 +367,7 @@ static void *worker(void *arg)
 		bo = &p->orgs[p->next++];
 		bo->state = C2E_BORG_RUNNING;
 		p->p.running++;
+		write_status(p->o, bo); /* an interrupted batch shows it */
 		report_progress(p);
 		pthread_mutex_unlock(&p->mu);
 
@@ -394,6 +444,10 @@ int c2e_batch_run(const struct c2e_batch_opts *o, struct c2e_batch_org **out,
 		worker(&p); /* no thread could start: do the work here */
 	for (int t = 0; t < started; t++)
 		pthread_join(th[t], NULL);
+	/* orgs --max-fail-percent kept from starting are in reports too */
+	for (size_t i = 0; i < p.n; i++)
+		if (p.orgs[i].state == C2E_BORG_PENDING)
+			write_status(o, &p.orgs[i]);
 	pthread_mutex_destroy(&p.mu);
 	free(th);
 	*out = p.orgs;
