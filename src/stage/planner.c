@@ -161,6 +161,33 @@ static int snapshot_app(const struct c2e_md_doc *doc, struct c2e_jsonw *w,
 	return C2E_OK;
 }
 
+/* The ids the plan already resolved, in the order of `names`. */
+static int known_ids(const struct c2e_plan *plan, bool permsets,
+                     const struct c2e_strv *names, struct c2e_strv *ids,
+                     struct c2e_err *err)
+{
+	int rc = C2E_OK;
+
+	for (size_t k = 0; rc == 0 && k < names->n; k++) {
+		const char *id = "";
+
+		for (size_t i = 0; i < plan->n_apps; i++) {
+			const struct c2e_plan_app *a = &plan->apps[i];
+			const struct c2e_strv *n =
+			        permsets ? &a->permission_sets : &a->profiles;
+			const struct c2e_strv *v =
+			        permsets ? &a->permission_set_ids :
+			                   &a->profile_ids;
+
+			for (size_t x = 0; x < n->n && x < v->n; x++)
+				if (!strcmp(n->v[x], names->v[k]))
+					id = v->v[x];
+		}
+		rc = c2e_strv_push(ids, id, err);
+	}
+	return rc;
+}
+
 int c2e_snapshot_take(struct c2e_org *org, const struct c2e_plan *plan,
                       const struct c2e_inventory *inv, struct c2e_json **out,
                       struct c2e_err *err)
@@ -176,9 +203,12 @@ int c2e_snapshot_take(struct c2e_org *org, const struct c2e_plan *plan,
 	if (rc == 0)
 		rc = collect_names(plan, true, &permsets, err);
 	if (rc == 0)
-		rc = resolve(org, "Profile", &profiles, &pids, err);
+		rc = org ? resolve(org, "Profile", &profiles, &pids, err) :
+		           known_ids(plan, false, &profiles, &pids, err);
 	if (rc == 0)
-		rc = resolve(org, "PermissionSet", &permsets, &psids, err);
+		rc = org ? resolve(org, "PermissionSet", &permsets, &psids,
+		                   err) :
+		           known_ids(plan, true, &permsets, &psids, err);
 	if (rc < 0)
 		goto done;
 	c2e_jsonw_init(&w, &text, false);
@@ -775,8 +805,10 @@ int c2e_plan_make(struct c2e_org *org, const struct c2e_plan_opts *opts,
 	rc = plan_resolve(org, p, err);
 	if (rc == 0)
 		rc = plan_steps(p, err);
+	/* the snapshot reuses the ids just resolved (org NULL): the same
+	 * answer, one query less per type */
 	if (rc == 0)
-		rc = c2e_snapshot_take(org, p, inv, &p->inventory, err);
+		rc = c2e_snapshot_take(NULL, p, inv, &p->inventory, err);
 	if (rc == 0)
 		rc = c2e_json_hash(p->inventory, &p->inventory_hash, err);
 	if (rc < 0)

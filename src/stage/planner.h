@@ -37,7 +37,9 @@ C2E_MUST_CHECK int c2e_plan_make(struct c2e_org *org,
  * The snapshot of what a plan depends on, taken now: the selected
  * connected apps' records, whether the target ECA names exist, the
  * channel definitions' records, and the ids of the profiles and
- * permission sets.  *out is a JSON object (caller frees).
+ * permission sets.  *out is a JSON object (caller frees).  With `org`
+ * NULL the ids come from the plan itself (the planner, right after it
+ * resolved them); otherwise they are resolved again in the org.
  */
 C2E_MUST_CHECK int c2e_snapshot_take(struct c2e_org *org,
                                      const struct c2e_plan *plan,
