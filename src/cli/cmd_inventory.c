@@ -133,6 +133,11 @@ static void print_app(struct c2e_out *o, const struct c2e_inv_app *a)
 	c2e_out_printf(o, "\n    channels     ");
 	print_list(o, &a->ccds, "-");
 	c2e_out_printf(o, "\n");
+	for (size_t i = 0; i < a->ambiguous_ccds.n; i++)
+		c2e_out_printf(o,
+		               "    AMBIGUOUS    %s: other connected apps share "
+		               "its prefix; repoint it in Setup\n",
+		               a->ambiguous_ccds.v[i]);
 	if (a->mapping)
 		c2e_out_printf(o, "    becomes      ECA %s\n",
 		               a->mapping->eca_name);
@@ -170,7 +175,10 @@ static void print_text(struct c2e_out *o, const struct c2e_inventory *inv)
 
 		c2e_out_printf(o, "  %s (%s app)%s%s\n", c->name,
 		               c->app_type ? c->app_type : "Partner",
-		               c->owner ? ": belongs to " : "",
+		               c->owner     ? ": belongs to " :
+		               c->ambiguous ? ": AMBIGUOUS, several connected "
+		                              "apps share its prefix" :
+		                              "",
 		               c->owner ? c->owner : "");
 	}
 	c2e_out_printf(o, "\n%lu API requests\n", inv->requests);
@@ -208,6 +216,7 @@ static void json_app(struct c2e_jsonw *w, const struct c2e_inv_app *a)
 	c2e_jsonw_kv_strv(w, "profiles", &a->profiles);
 	c2e_jsonw_kv_strv(w, "permissionSets", &a->permission_sets);
 	c2e_jsonw_kv_strv(w, "channelDefinitions", &a->ccds);
+	c2e_jsonw_kv_strv(w, "ambiguousChannelDefinitions", &a->ambiguous_ccds);
 	c2e_jsonw_kv_string(w, "eca", a->mapping ? a->mapping->eca_name : NULL);
 	c2e_jsonw_kv_bool(w, "migratable", a->migratable);
 	c2e_jsonw_kv_strv(w, "blockers", &a->blockers);
@@ -247,6 +256,7 @@ static void print_json(struct c2e_jsonw *w, const struct c2e_inventory *inv)
 		c2e_jsonw_kv_string(w, "connectedAppType", c->app_type);
 		c2e_jsonw_kv_string(w, "oauthLink", c->oauth_link);
 		c2e_jsonw_kv_string(w, "belongsTo", c->owner);
+		c2e_jsonw_kv_bool(w, "ambiguous", c->ambiguous);
 		c2e_jsonw_object_end(w);
 	}
 	c2e_jsonw_array_end(w);

@@ -228,32 +228,55 @@ static char *prefix_of(const char *name)
 	return u ? c2e_strndup(name, (size_t)(u - name)) : NULL;
 }
 
+static bool has_prefix(const char *name, const char *pre, size_t pl)
+{
+	return strncmp(name, pre, pl) == 0 && name[pl] == '_';
+}
+
+/*
+ * A CCD belongs to the app whose API name shares its "{prefix}_".  The
+ * runtime binding is the CCD's OAuth link, which metadata cannot map back
+ * to a connected app, so when several connected apps share the prefix the
+ * CCD is linked to none of them: each gets it in `ambiguous_ccds` and the
+ * plan tells the admin to repoint it in Setup.
+ */
 static int link_ccds(struct c2e_inventory *inv, struct c2e_err *err)
 {
 	for (size_t i = 0; i < inv->n_ccds; i++) {
 		struct c2e_inv_ccd *c = &inv->ccds[i];
 		char *pre = prefix_of(c->name);
 		size_t pl = pre ? strlen(pre) : 0;
+		size_t matches = 0;
 		int rc = C2E_OK;
 
+		for (size_t k = 0; pre && k < inv->n_apps; k++)
+			if (has_prefix(inv->apps[k].doc->full_name, pre, pl))
+				matches++;
 		for (size_t k = 0; pre && rc == 0 && k < inv->n_apps; k++) {
 			struct c2e_inv_app *a = &inv->apps[k];
 			const char *an = a->doc->full_name;
 
-			if (strncmp(an, pre, pl) != 0 || an[pl] != '_')
+			if (!has_prefix(an, pre, pl))
 				continue;
+			if (matches > 1) {
+				rc = c2e_strv_push(&a->ambiguous_ccds, c->name,
+				                   err);
+				c->ambiguous = true;
+				continue;
+			}
 			rc = c2e_strv_push(&a->ccds, c->name, err);
-			if (rc == 0 && !c->owner) {
+			if (rc == 0) {
 				c->owner = c2e_strdup(an);
 				if (!c->owner)
 					rc = c2e_err_oom(err);
 			}
 		}
-		for (size_t k = 0;
-		     pre && rc == 0 && !c->owner && k < inv->n_ecas; k++) {
+		for (size_t k = 0; pre && rc == 0 && matches == 0 &&
+		                   !c->owner && k < inv->n_ecas;
+		     k++) {
 			const char *en = inv->ecas[k].name;
 
-			if (strncmp(en, pre, pl) == 0 && en[pl] == '_') {
+			if (has_prefix(en, pre, pl)) {
 				c->owner = c2e_strdup(en);
 				if (!c->owner)
 					rc = c2e_err_oom(err);
@@ -406,6 +429,7 @@ void c2e_inventory_free(struct c2e_inventory *inv)
 		c2e_strv_release(&a->profiles);
 		c2e_strv_release(&a->permission_sets);
 		c2e_strv_release(&a->ccds);
+		c2e_strv_release(&a->ambiguous_ccds);
 		c2e_mapping_free(a->mapping);
 		free(a->map_problem);
 		c2e_strv_release(&a->blockers);

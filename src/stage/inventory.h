@@ -44,6 +44,8 @@ struct c2e_inv_app {
 	struct c2e_strv profiles;
 	struct c2e_strv permission_sets;
 	struct c2e_strv ccds; /* CCDs that belong to it (by prefix) */
+	/* CCDs with its prefix that other connected apps share too */
+	struct c2e_strv ambiguous_ccds;
 	struct c2e_mapping *mapping; /* the offline mapping; NULL if it failed */
 	char *map_problem; /* why the mapping failed (a name rule) */
 	struct c2e_strv blockers; /* why it cannot be migrated as is */
@@ -62,6 +64,7 @@ struct c2e_inv_ccd {
 	char *app_type; /* "Partner", "Customer" or NULL */
 	char *oauth_link; /* the link of its type, NULL if none */
 	char *owner; /* the app it belongs to, NULL if none */
+	bool ambiguous; /* several connected apps share its prefix */
 };
 
 struct c2e_inventory {

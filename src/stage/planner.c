@@ -593,6 +593,24 @@ static int plan_app(struct c2e_plan *p, struct c2e_plan_app *pa,
 		                   a->permission_sets.v[i], err);
 	for (size_t i = 0; rc == 0 && i < m->report.warnings.n; i++)
 		rc = c2e_strv_push(&pa->warnings, m->report.warnings.v[i], err);
+	for (size_t i = 0; rc == 0 && i < a->ambiguous_ccds.n; i++) {
+		struct c2e_buf b;
+		char *msg = NULL;
+
+		c2e_buf_init(&b, 0);
+		c2e_buf_addf(&b,
+		             "channel definition %s is not repointed: other "
+		             "connected apps share the prefix '%s', so which one "
+		             "it uses cannot be read from metadata; if it belongs "
+		             "to %s, choose ECA %s for it in Setup (Messaging "
+		             "Settings, Modify Conversation Channel Definition) "
+		             "after apply",
+		             a->ambiguous_ccds.v[i], m->prefix,
+		             a->doc->full_name, m->eca_name);
+		rc = c2e_buf_take(&b, &msg, err);
+		if (rc == 0)
+			rc = c2e_strv_push_owned(&pa->warnings, msg, err);
+	}
 	if (rc == 0)
 		rc = report_json(&m->report, &pa->report, err);
 	if (rc < 0)

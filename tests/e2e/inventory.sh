@@ -244,4 +244,38 @@ json_check "$OUT" 'assert len(d["result"]["connectedApps"]) == 25, len(d["result
 check "25 apps: 3 + 1 + 1 readMetadata calls" test "$(sim_count readMetadata)" = 5
 check "25 apps: 3 for ConnectedApp" test "$(sim_count readMetadata ConnectedApp)" = 3
 
+# --- a channel definition whose prefix several connected apps share ------------
+# The CCD's OAuth link cannot be mapped back to a connected app from metadata,
+# so it must be linked to none of them (never repointed to the wrong ECA).
+
+rm -f "$SIM_STATE"/metadata/ConnectedApp/Bulk_App*.xml
+sed -e 's/Partner1 ConnectedApp1/Partner1 Second App/' \
+  -e 's/ConsumerKeyForTheInteractionServiceAppOnly0000000000000000000001/ConsumerKeyForTheSecondApp00000000000000000000000000000000000002/' \
+  "$SIM_STATE/metadata/ConnectedApp/Partner1_ConnectedApp1.xml" \
+  >"$SIM_STATE/metadata/ConnectedApp/Partner1_SecondApp.xml"
+run --json inventory --auth-file "$AUTH"
+expect_exit 0
+json_check "$OUT" '
+r = d["result"]
+apps = {a["name"]: a for a in r["connectedApps"]}
+for n in ("Partner1_ConnectedApp1", "Partner1_SecondApp"):
+    assert apps[n]["channelDefinitions"] == [], apps[n]
+    assert apps[n]["ambiguousChannelDefinitions"] == ["Partner1_ChannelDefinition1"], apps[n]
+(c,) = r["channelDefinitions"]
+assert c["belongsTo"] is None and c["ambiguous"] is True, c'
+run inventory --auth-file "$AUTH"
+expect_exit 0
+expect_out_contains "Partner1_ChannelDefinition1 (Customer app): AMBIGUOUS"
+expect_out_contains "AMBIGUOUS    Partner1_ChannelDefinition1: other connected apps share its prefix"
+run plan --auth-file "$AUTH" --out "$T/ambiguous-plan.json" --journal "$T/ambiguous.db"
+expect_exit 0
+json_check "$(cat "$T/ambiguous-plan.json")" '
+apps = {a["connectedApp"]: a for a in d["apps"]}
+for n in ("Partner1_ConnectedApp1", "Partner1_SecondApp"):
+    a = apps[n]
+    assert a["channelDefinitions"] == [], a
+    assert any("channel definition Partner1_ChannelDefinition1 is not repointed" in w for w in a["warnings"]), a["warnings"]
+assert not [s for s in d["steps"] if s["kind"] == "repoint"], d["steps"]
+assert any(s["kind"] == "create" and s["name"] == "Partner1_SecondApp" for s in d["steps"]), d["steps"]'
+
 finish
