@@ -134,10 +134,11 @@ static void print_app(struct c2e_out *o, const struct c2e_inv_app *a)
 	print_list(o, &a->ccds, "-");
 	c2e_out_printf(o, "\n");
 	for (size_t i = 0; i < a->ambiguous_ccds.n; i++)
-		c2e_out_printf(o,
-		               "    AMBIGUOUS    %s: other connected apps share "
-		               "its prefix; repoint it in Setup\n",
-		               a->ambiguous_ccds.v[i]);
+		c2e_out_printf(
+		        o,
+		        "    AMBIGUOUS    %s: other connected apps share "
+		        "its prefix; repoint it in Setup\n",
+		        a->ambiguous_ccds.v[i]);
 	if (a->mapping)
 		c2e_out_printf(o, "    becomes      ECA %s\n",
 		               a->mapping->eca_name);

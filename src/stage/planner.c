@@ -598,15 +598,16 @@ static int plan_app(struct c2e_plan *p, struct c2e_plan_app *pa,
 		char *msg = NULL;
 
 		c2e_buf_init(&b, 0);
-		c2e_buf_addf(&b,
-		             "channel definition %s is not repointed: other "
-		             "connected apps share the prefix '%s', so which one "
-		             "it uses cannot be read from metadata; if it belongs "
-		             "to %s, choose ECA %s for it in Setup (Messaging "
-		             "Settings, Modify Conversation Channel Definition) "
-		             "after apply",
-		             a->ambiguous_ccds.v[i], m->prefix,
-		             a->doc->full_name, m->eca_name);
+		c2e_buf_addf(
+		        &b,
+		        "channel definition %s is not repointed: other "
+		        "connected apps share the prefix '%s', so which one "
+		        "it uses cannot be read from metadata; if it belongs "
+		        "to %s, choose ECA %s for it in Setup (Messaging "
+		        "Settings, Modify Conversation Channel Definition) "
+		        "after apply",
+		        a->ambiguous_ccds.v[i], m->prefix, a->doc->full_name,
+		        m->eca_name);
 		rc = c2e_buf_take(&b, &msg, err);
 		if (rc == 0)
 			rc = c2e_strv_push_owned(&pa->warnings, msg, err);
