@@ -104,6 +104,13 @@ static void print_text(struct c2e_out *o, const struct c2e_convert_result *r)
 			               "  channel  %s (prefix '%s_'): repoint "
 			               "it to the ECA after deploying\n",
 			               a->ccds.v[k], m->prefix);
+		for (size_t k = 0; k < a->ambiguous_ccds.n; k++)
+			c2e_out_printf(o,
+			               "  channel  %s (prefix '%s_'): other "
+			               "connected apps share the prefix; if it "
+			               "belongs to this app, repoint it to the "
+			               "ECA after deploying\n",
+			               a->ambiguous_ccds.v[k], m->prefix);
 		if (a->written)
 			for (size_t k = 0; k < a->files.n; k++)
 				c2e_out_printf(o, "  %-8s %s\n",
@@ -157,6 +164,8 @@ static void print_json(struct c2e_jsonw *w, const struct c2e_convert_result *r)
 		                    m->blocked ? "blocked" : "converted");
 		c2e_jsonw_kv_strv(w, "files", a->written ? &a->files : &none);
 		c2e_jsonw_kv_strv(w, "channelDefinitions", &a->ccds);
+		c2e_jsonw_kv_strv(w, "ambiguousChannelDefinitions",
+		                  &a->ambiguous_ccds);
 		c2e_jsonw_key(w, "components");
 		c2e_jsonw_array_begin(w);
 		for (int p = 0; p < C2E_PART_MAX; p++) {

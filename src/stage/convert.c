@@ -138,6 +138,36 @@ static int read_ccds(const struct c2e_project *p, struct c2e_strv *names,
 	return rc;
 }
 
+static bool has_prefix(const char *name, const char *pre)
+{
+	size_t pl = strlen(pre);
+
+	return pl && !strncmp(name, pre, pl) && name[pl] == '_';
+}
+
+/*
+ * How many connected apps of the project (all of them, not only those
+ * being converted) have the API-name prefix `pre`: a CCD with that prefix
+ * is only known to belong to an app when the app is the only one.
+ */
+static int count_prefix_apps(const struct c2e_project *proj, const char *pre,
+                             size_t *n, struct c2e_err *err)
+{
+	struct c2e_strv seen = C2E_STRV_INIT;
+	const struct c2e_project_file *f;
+	size_t i = 0;
+	int rc = 0;
+
+	while (rc == 0 &&
+	       (f = c2e_project_next(proj, "ConnectedApp", &i)) != NULL)
+		if (has_prefix(f->full_name, pre) &&
+		    !c2e_strv_contains(&seen, f->full_name))
+			rc = c2e_strv_push(&seen, f->full_name, err);
+	*n = seen.n;
+	c2e_strv_release(&seen);
+	return rc;
+}
+
 static int convert_app(struct c2e_convert_result *r,
                        const struct c2e_convert_opts *opts,
                        const struct c2e_project *proj,
@@ -148,6 +178,7 @@ static int convert_app(struct c2e_convert_result *r,
 	struct c2e_map_opts mo = { opts->name_template, opts->distribution };
 	struct c2e_md_doc *ca = NULL;
 	char *abs = NULL;
+	size_t sharing = 0;
 	int rc;
 
 	(void)r;
@@ -163,13 +194,14 @@ static int convert_app(struct c2e_convert_result *r,
 	rc = c2e_map_connected_app(ca, &mo, &app->mapping, err);
 	if (rc < 0)
 		goto done;
+	rc = count_prefix_apps(proj, app->mapping->prefix, &sharing, err);
+	if (rc < 0)
+		goto done;
 	for (size_t i = 0; i < ccds->n; i++) {
-		const char *pre = app->mapping->prefix;
-		size_t pl = strlen(pre);
-
-		if (pl && !strncmp(ccds->v[i], pre, pl) &&
-		    ccds->v[i][pl] == '_') {
-			rc = c2e_strv_push(&app->ccds, ccds->v[i], err);
+		if (has_prefix(ccds->v[i], app->mapping->prefix)) {
+			rc = c2e_strv_push(sharing > 1 ? &app->ambiguous_ccds :
+			                                 &app->ccds,
+			                   ccds->v[i], err);
 			if (rc < 0)
 				goto done;
 		}
@@ -438,6 +470,7 @@ void c2e_convert_result_free(struct c2e_convert_result *r)
 		free(r->apps[i].source_path);
 		c2e_mapping_free(r->apps[i].mapping);
 		c2e_strv_release(&r->apps[i].ccds);
+		c2e_strv_release(&r->apps[i].ambiguous_ccds);
 		c2e_strv_release(&r->apps[i].files);
 	}
 	free(r->apps);

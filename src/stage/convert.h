@@ -32,6 +32,8 @@ struct c2e_convert_app {
 	char *source_path; /* the connected app file, relative to project */
 	struct c2e_mapping *mapping;
 	struct c2e_strv ccds; /* CCD developer names that share the prefix */
+	/* CCDs with the prefix that other connected apps have too */
+	struct c2e_strv ambiguous_ccds;
 	struct c2e_strv files; /* output files, relative to the out dir */
 	bool written; /* its files were (or, dry run, would be) written */
 };

@@ -123,6 +123,22 @@ expect_exit 65
 expect_err_contains "would both become ECA"
 expect_no_file "$T/clash"
 
+# a channel definition whose prefix two connected apps share belongs to
+# neither for sure: listed as ambiguous on both, even when only one converts
+cp -r "$EXAMPLE" "$T/shared"
+sed 's/Partner1 ConnectedApp1/Partner1 Second App/' \
+  "$T/shared/force-app/main/default/connectedApps/Partner1_ConnectedApp1.connectedApp-meta.xml" \
+  >"$T/shared/force-app/main/default/connectedApps/Partner1_SecondApp.connectedApp-meta.xml"
+run --json convert --project "$T/shared" --out "$T/shared-out" --dry-run --app Partner1_ConnectedApp1
+expect_exit 0
+json_check "$OUT" '
+(app,) = d["result"]["apps"]
+assert app["channelDefinitions"] == [], app
+assert app["ambiguousChannelDefinitions"] == ["Partner1_ChannelDefinition1"], app'
+run convert --project "$T/shared" --out "$T/shared-out" --dry-run
+expect_exit 0
+expect_out_contains "channel  Partner1_ChannelDefinition1 (prefix 'Partner1_'): other connected apps share the prefix"
+
 run convert --project "$EXAMPLE" --out "$T/pkg" --app Acme_OrderSync --distribution Packaged
 expect_exit 0
 check "distributionState Packaged" grep -q '<distributionState>Packaged<' \
