@@ -47,6 +47,13 @@ struct run {
 	struct c2e_err *err;
 	long crash_at;
 	long crash_points;
+	/*
+	 * Per step index: a create that was in flight when the run was
+	 * interrupted and that the org did not show on resume.  The lost
+	 * request can still land after that check, so a DUPLICATE_VALUE for
+	 * such a step means it did happen (execute() owns the array).
+	 */
+	bool *late_create;
 };
 
 /* --- small helpers ------------------------------------------------------- */
@@ -452,6 +459,45 @@ static int done_step(struct run *r, const struct c2e_step *s,
 	return rc;
 }
 
+/*
+ * The org refused a create as a duplicate, and the step's earlier request
+ * was lost in flight: that request may have landed after resume looked.
+ */
+static bool late_landed(const struct run *r, size_t i,
+                        const struct c2e_save_result *res)
+{
+	return r->late_create && r->late_create[i] &&
+	       c2e_str_eq(res->status_code, "DUPLICATE_VALUE");
+}
+
+/*
+ * Takes the record the lost request created as the step's result when the
+ * org has it with the planned fields; otherwise the refusal stands.
+ */
+static int adopt_late(struct run *r, size_t i, const struct c2e_md_doc *doc,
+                      const struct c2e_save_result *res)
+{
+	const struct c2e_step *s = &r->steps[i];
+	const char *names[1] = { doc->full_name };
+	struct c2e_md_doc *have = NULL;
+	int rc;
+
+	rc = c2e_mdapi_read(r->org, doc->type->name, names, 1, &have, r->err);
+	if (rc < 0)
+		return rc;
+	if (have && has_fields(have, doc)) {
+		say(&r->o->progress,
+		    "step %d: the interrupted request for %s %s reached the org "
+		    "late: done",
+		    s->seq, s->component_type, s->component_name);
+		rc = done_step(r, s, have, NULL);
+	} else {
+		rc = step_refused(r, s, res);
+	}
+	c2e_md_doc_free(have);
+	return rc;
+}
+
 static int exec_create(struct run *r, size_t i, size_t n)
 {
 	struct c2e_md_doc *docs[BATCH];
@@ -484,6 +530,8 @@ static int exec_create(struct run *r, size_t i, size_t n)
 	for (size_t k = 0; rc == 0 && k < n; k++)
 		rc = res[k].success ?
 		             done_step(r, &r->steps[i + k], docs[k], NULL) :
+		     late_landed(r, i + k, &res[k]) ?
+		             adopt_late(r, i + k, docs[k], &res[k]) :
 		             step_refused(r, &r->steps[i + k], &res[k]);
 	c2e_save_results_release(res, n);
 	return rc;
@@ -1085,11 +1133,19 @@ static int execute(struct run *r)
 			                   "plan",
 			                   (long long)r->run_id,
 			                   r->steps[i].seq);
+	if (rc == 0 && r->n) {
+		r->late_create = calloc(r->n, sizeof(*r->late_create));
+		if (!r->late_create)
+			rc = c2e_err_oom(r->err);
+	}
 	for (size_t i = 0; rc == 0 && i < r->n; i++)
 		if (r->steps[i].state == C2E_STEP_IN_FLIGHT)
 			rc = reconcile(r, i);
 	if (rc == 0)
 		rc = reload(r);
+	for (size_t i = 0; rc == 0 && i < r->n; i++)
+		r->late_create[i] = r->steps[i].state == C2E_STEP_IN_FLIGHT &&
+		                    !strcmp(r->steps[i].kind, "create");
 	for (size_t i = 0; rc == 0 && i < r->n;) {
 		const struct c2e_step *s = &r->steps[i];
 		size_t n;
@@ -1120,6 +1176,8 @@ static int execute(struct run *r)
 			rc = reload(r);
 		i += n;
 	}
+	free(r->late_create);
+	r->late_create = NULL;
 	return rc;
 }
 

@@ -507,6 +507,24 @@ expect_eca_family "$ACME" 1
 expect_eca_family "$P1" 1
 expect_org "$T/ref.json" "truncated answers: after resume"
 
+# the request is lost in flight and reaches the org only after resume has
+# looked for its record and just before resume sends it again (the sim's
+# "late" fault): the retry is refused as a duplicate of the run's own record
+fresh_org
+sim_faults '{"rules": [{"op": "createMetadata", "nth": 2, "times": 1, "kind": "reset", "apply": "late"}]}'
+run apply "$P" --auth-file "$AUTH" "${VERIFY[@]}" --yes --journal "$J"
+expect_exit 75
+check "late: the OAuth settings were not saved yet" \
+  test "$(component_count ExtlClntAppOauthSettings "$ACME")" = 0
+sim_faults '{"rules": []}'
+run resume --auth-file "$AUTH" "${VERIFY[@]}" --yes --journal "$J"
+expect_exit 0
+expect_out_contains "step 3: the interrupted request for ExtlClntAppOauthSettings ${ACME}_oauth reached the org late: done"
+expect_out_contains "14 of 14 steps done"
+expect_eca_family "$ACME" 1
+expect_eca_family "$P1" 1
+expect_org "$T/ref.json" "late: after resume"
+
 # ============================================================================
 # 5. Refusals that change nothing
 # ============================================================================

@@ -2,7 +2,7 @@
 
 {"latencyMs": 0, "sessionExpiresAfter": null,
  "rules": [{"op": "readMetadata" | "*", "nth": 3, "times": 1, "kind": "...",
-            "delayMs": 3000, "apply": "before" | "after", "org": "name"}]}
+            "delayMs": 3000, "apply": "before" | "after" | "late", "org": "name"}]}
 
 The file is re-read when its mtime changes; every change resets the counters
 (rule match counts and per-token call counts).
@@ -26,8 +26,8 @@ class Rule:
             raise ValueError("unknown fault kind %r" % self.kind)
         self.delay_ms = int(d.get("delayMs", 10000))
         self.apply = d.get("apply", "before")
-        if self.apply not in ("before", "after"):
-            raise ValueError("apply must be before or after")
+        if self.apply not in ("before", "after", "late"):
+            raise ValueError("apply must be before, after or late")
         self.org = d.get("org")
         self.count = 0
 

@@ -73,6 +73,7 @@ class SimServer(ThreadingHTTPServer):
         self.log = RequestLog(os.path.join(self.state.root, "requests.jsonl"))
         self.root_faults = F.FaultSet(os.path.join(self.state.root, "faults.json")) if self.state.multi else None
         self.faults_lock = threading.Lock()
+        self.held = {}  # (org name, op) -> requests a "late" fault held back
         self.tls = None
         super().__init__((host, port), Handler)
         if tls_cert:
@@ -85,6 +86,14 @@ class SimServer(ThreadingHTTPServer):
     @property
     def port(self):
         return self.server_address[1]
+
+    def hold(self, org_name, op, fn):
+        with self.faults_lock:
+            self.held.setdefault((org_name, op), []).append(fn)
+
+    def take_held(self, org_name, op):
+        with self.faults_lock:
+            return self.held.pop((org_name, op), [])
 
     def org_faults(self, org):
         with self.faults_lock:
@@ -214,6 +223,10 @@ class Handler(BaseHTTPRequestHandler):
         entry["count"] = info.get("count")
         protocol = "soap" if kind == "soap" else "oauth" if kind == "token" else "rest"
 
+        # a request an earlier "late" fault held back reaches the org first
+        for held in srv.take_held(org_name, entry["op"]):
+            held()
+
         # faults
         sets = [s for s in (srv.root_faults, srv.org_faults(org)) if s is not None]
         latency = sum(s.latency() for s in sets)
@@ -226,6 +239,13 @@ class Handler(BaseHTTPRequestHandler):
                 rule = r
         if rule is not None:
             entry["fault"] = rule.kind
+        if rule is not None and rule.apply == "late" and rule.kind != "truncated":
+            # lost in flight: saved only just before the next request with
+            # the same op (the client's retry), whatever faults.json says then
+            srv.hold(org_name, entry["op"],
+                     lambda: self.answer(kind, info, org, path, split.query, body, base, bases))
+            self.inject_logged(rule, protocol, None, entry)
+            return
         if rule is not None and rule.apply == "before" and rule.kind != "truncated":
             self.inject_logged(rule, protocol, None, entry)
             return
