@@ -48,10 +48,11 @@ struct run {
 	long crash_at;
 	long crash_points;
 	/*
-	 * Per step index: a create that was in flight when the run was
-	 * interrupted and that the org did not show on resume.  The lost
-	 * request can still land after that check, so a DUPLICATE_VALUE for
-	 * such a step means it did happen (execute() owns the array).
+	 * Per step index: a create (or create_or_update) that was in flight
+	 * when the run was interrupted and that the org did not show on
+	 * resume.  The lost request can still land after that check, so a
+	 * DUPLICATE_VALUE for such a step means it did happen (execute()
+	 * owns the array).
 	 */
 	bool *late_create;
 };
@@ -475,7 +476,7 @@ static bool late_landed(const struct run *r, size_t i,
  * org has it with the planned fields; otherwise the refusal stands.
  */
 static int adopt_late(struct run *r, size_t i, const struct c2e_md_doc *doc,
-                      const struct c2e_save_result *res)
+                      const struct c2e_save_result *res, const char *result)
 {
 	const struct c2e_step *s = &r->steps[i];
 	const char *names[1] = { doc->full_name };
@@ -490,7 +491,7 @@ static int adopt_late(struct run *r, size_t i, const struct c2e_md_doc *doc,
 		    "step %d: the interrupted request for %s %s reached the org "
 		    "late: done",
 		    s->seq, s->component_type, s->component_name);
-		rc = done_step(r, s, have, NULL);
+		rc = done_step(r, s, have, result);
 	} else {
 		rc = step_refused(r, s, res);
 	}
@@ -531,7 +532,7 @@ static int exec_create(struct run *r, size_t i, size_t n)
 		rc = res[k].success ?
 		             done_step(r, &r->steps[i + k], docs[k], NULL) :
 		     late_landed(r, i + k, &res[k]) ?
-		             adopt_late(r, i + k, docs[k], &res[k]) :
+		             adopt_late(r, i + k, docs[k], &res[k], NULL) :
 		             step_refused(r, &r->steps[i + k], &res[k]);
 	c2e_save_results_release(res, n);
 	return rc;
@@ -569,6 +570,9 @@ static int write_group(struct run *r, size_t i, size_t n,
 		             docs[k]->full_name) < 0)
 			result[0] = '\0';
 		rc = res[k].success ? done_step(r, s, docs[k], result) :
+		     !update && late_landed(r, i + idx[k], &res[k]) ?
+		                      adopt_late(r, i + idx[k], docs[k],
+		                                 &res[k], result) :
 		                      step_refused(r, s, &res[k]);
 	}
 	c2e_save_results_release(res, count);
@@ -1144,8 +1148,10 @@ static int execute(struct run *r)
 	if (rc == 0)
 		rc = reload(r);
 	for (size_t i = 0; rc == 0 && i < r->n; i++)
-		r->late_create[i] = r->steps[i].state == C2E_STEP_IN_FLIGHT &&
-		                    !strcmp(r->steps[i].kind, "create");
+		r->late_create[i] =
+		        r->steps[i].state == C2E_STEP_IN_FLIGHT &&
+		        (!strcmp(r->steps[i].kind, "create") ||
+		         !strcmp(r->steps[i].kind, "create_or_update"));
 	for (size_t i = 0; rc == 0 && i < r->n;) {
 		const struct c2e_step *s = &r->steps[i];
 		size_t n;

@@ -525,6 +525,22 @@ expect_eca_family "$ACME" 1
 expect_eca_family "$P1" 1
 expect_org "$T/ref.json" "late: after resume"
 
+# the same for the policies record (create_or_update); rollback then removes
+# the adopted record like any other the run created
+fresh_org
+sim_faults '{"rules": [{"op": "createMetadata", "nth": 4, "times": 1, "kind": "reset", "apply": "late"}]}'
+run apply "$P" --auth-file "$AUTH" "${VERIFY[@]}" --yes --journal "$J"
+expect_exit 75
+sim_faults '{"rules": []}'
+run resume --auth-file "$AUTH" "${VERIFY[@]}" --yes --journal "$J"
+expect_exit 0
+expect_out_contains "step 9: the interrupted request for ExtlClntAppConfigurablePolicies ${ACME}_plcy reached the org late: done"
+expect_out_contains "14 of 14 steps done"
+expect_org "$T/ref.json" "late policies: after resume"
+run rollback --auth-file "$AUTH" --yes --journal "$J"
+expect_exit 0
+expect_org "$T/initial.json" "late policies: after rollback"
+
 # ============================================================================
 # 5. Refusals that change nothing
 # ============================================================================
