@@ -111,7 +111,6 @@ int c2e_mdapi_list(struct c2e_org *org, const char *const *types,
 {
 	struct c2e_file_props_list got = { NULL, 0 };
 	struct c2e_http_response resp = C2E_HTTP_RESPONSE_INIT;
-	struct c2e_file_props *v;
 	int rc = C2E_OK;
 
 	for (size_t at = 0; at < n_types; at += C2E_MDAPI_MAX_LIST_QUERIES) {
@@ -132,23 +131,7 @@ int c2e_mdapi_list(struct c2e_org *org, const char *const *types,
 		if (rc != C2E_OK)
 			goto done;
 	}
-	if (got.n == 0)
-		goto done;
-	if (out->n > ((size_t)-1) / sizeof(*v) - got.n) {
-		rc = c2e_err_oom(err);
-		goto done;
-	}
-	v = realloc(out->v, (out->n + got.n) * sizeof(*v));
-	if (!v) {
-		rc = c2e_err_oom(err);
-		goto done;
-	}
-	memcpy(v + out->n, got.v, got.n * sizeof(*v));
-	out->v = v;
-	out->n += got.n;
-	free(got.v);
-	got.v = NULL;
-	got.n = 0;
+	rc = c2e_file_props_list_move(out, &got, err);
 done:
 	c2e_file_props_list_release(&got);
 	return rc;

@@ -44,6 +44,10 @@ C2E_MUST_CHECK int c2e_mdapi_list(struct c2e_org *org, const char *const *types,
                                   struct c2e_file_props_list *out,
                                   struct c2e_err *err);
 void c2e_file_props_list_release(struct c2e_file_props_list *l);
+/* Appends every entry of `from` to `out` and empties `from`. */
+C2E_MUST_CHECK int c2e_file_props_list_move(struct c2e_file_props_list *out,
+                                            struct c2e_file_props_list *from,
+                                            struct c2e_err *err);
 
 /*
  * readMetadata of `n` components of one type, 10 names per call.

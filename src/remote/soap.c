@@ -515,6 +515,28 @@ void c2e_file_props_list_release(struct c2e_file_props_list *l)
 	l->n = 0;
 }
 
+int c2e_file_props_list_move(struct c2e_file_props_list *out,
+                             struct c2e_file_props_list *from,
+                             struct c2e_err *err)
+{
+	struct c2e_file_props *v;
+
+	if (from->n == 0)
+		return C2E_OK;
+	if (out->n > ((size_t)-1) / sizeof(*v) - from->n)
+		return c2e_err_oom(err);
+	v = realloc(out->v, (out->n + from->n) * sizeof(*v));
+	if (!v)
+		return c2e_err_oom(err);
+	memcpy(v + out->n, from->v, from->n * sizeof(*v));
+	out->v = v;
+	out->n += from->n;
+	free(from->v);
+	from->v = NULL;
+	from->n = 0;
+	return C2E_OK;
+}
+
 /* A field that may be missing: "" becomes NULL too. */
 static int dup_optional(const struct c2e_xml_node *x, const char *name,
                         char **out, struct c2e_err *err)
@@ -576,7 +598,6 @@ int c2e_soap_parse_list(const char *host, const char *data, size_t len,
 	struct c2e_file_props_list got = { NULL, 0 };
 	struct c2e_xml_node *root = NULL;
 	const struct c2e_xml_node *r;
-	struct c2e_file_props *v;
 	size_t n = 0;
 	int rc;
 
@@ -600,23 +621,7 @@ int c2e_soap_parse_list(const char *host, const char *data, size_t len,
 		if (rc != C2E_OK)
 			goto done;
 	}
-	if (got.n == 0)
-		goto done;
-	if (out->n > ((size_t)-1) / sizeof(*v) - got.n) {
-		rc = c2e_err_oom(err);
-		goto done;
-	}
-	v = realloc(out->v, (out->n + got.n) * sizeof(*v));
-	if (!v) {
-		rc = c2e_err_oom(err);
-		goto done;
-	}
-	memcpy(v + out->n, got.v, got.n * sizeof(*v));
-	out->v = v;
-	out->n += got.n;
-	free(got.v);
-	got.v = NULL;
-	got.n = 0;
+	rc = c2e_file_props_list_move(out, &got, err);
 done:
 	c2e_file_props_list_release(&got);
 	c2e_xml_free(root);
