@@ -491,8 +491,9 @@ static int run_batch(struct c2e_out *out, enum c2e_batch_action action,
 		                         err);
 	else if (rc == 0)
 		(void)unlink(retry_path); /* nothing to retry any more */
+	/* the JSONL report has every step: only it reads the journals */
 	dirs[0] = (char *)bo.dir;
-	if (rc == 0)
+	if (rc == 0 && a->report)
 		rc = read_rows(dirs, 1, &rows, &n_rows, err);
 	if (rc == 0 && a->report)
 		rc = write_jsonl(a->report, rows, n_rows, err);

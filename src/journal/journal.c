@@ -122,6 +122,8 @@ static const char *const migrations[] = { schema_v1 };
 enum stmt_id {
 	ST_BEGIN,
 	ST_COMMIT,
+	ST_SYNC_FULL,
+	ST_SYNC_NORMAL,
 	ST_ROLLBACK,
 	ST_META_PUT,
 	ST_RUN_INSERT,
@@ -164,6 +166,8 @@ enum stmt_id {
 static const char *const stmt_sql[ST__COUNT] = {
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
 	[ST_COMMIT] = "COMMIT",
+	[ST_SYNC_FULL] = "PRAGMA synchronous = FULL",
+	[ST_SYNC_NORMAL] = "PRAGMA synchronous = NORMAL",
 	[ST_ROLLBACK] = "ROLLBACK",
 	[ST_META_PUT] =
 	        "INSERT INTO meta (key, value) VALUES (?1, ?2) "
@@ -225,6 +229,7 @@ struct c2e_journal {
 	sqlite3 *db;
 	char *path;
 	int version;
+	int sync; /* SYNC_FULL or SYNC_NORMAL: the connection's setting */
 	sqlite3_stmt *stmt[ST__COUNT];
 };
 
@@ -433,11 +438,50 @@ static int run_stmt(struct c2e_journal *j, sqlite3_stmt *st, const char *what,
 	return rc;
 }
 
-static int tx_begin(struct c2e_journal *j, const char *what,
+/*
+ * Durability.  A transaction that records intent (a step about to change
+ * the org, a run changing state, a hand-made mark, the schema) is
+ * DURABLE: its commit syncs the WAL (synchronous = FULL), so it survives
+ * a power loss before the remote call it announces is sent.  Records
+ * written after a remote change (a step done or failed, events, the
+ * inventory) are LAZY (synchronous = NORMAL): WAL keeps them consistent
+ * and a process crash loses nothing; a power loss may lose the last of
+ * them, which leaves the step in flight, and resume reconciles such a
+ * step by reading the org.  The next durable commit (or the checkpoint
+ * when the journal closes) syncs every lazy commit before it: the WAL
+ * is appended in order.  The setting is connection state, changed only
+ * between transactions.
+ */
+enum { SYNC_NORMAL = 1, SYNC_FULL = 2 };
+enum durability { LAZY, DURABLE };
+
+static int sync_mode(struct c2e_journal *j, enum durability d,
+                     struct c2e_err *err)
+{
+	int want = d == DURABLE ? SYNC_FULL : SYNC_NORMAL;
+	sqlite3_stmt *st;
+	int rc;
+
+	if (j->sync == want)
+		return C2E_OK;
+	st = stmt(j, want == SYNC_FULL ? ST_SYNC_FULL : ST_SYNC_NORMAL, err);
+	if (!st)
+		return stmt_rc(err);
+	rc = run_stmt(j, st, "set the journal's durability", err);
+	if (rc == C2E_OK)
+		j->sync = want;
+	return rc;
+}
+
+static int tx_begin(struct c2e_journal *j, enum durability d, const char *what,
                     struct c2e_err *err)
 {
-	sqlite3_stmt *st = stmt(j, ST_BEGIN, err);
+	sqlite3_stmt *st;
+	int rc = sync_mode(j, d, err);
 
+	if (rc < 0)
+		return rc;
+	st = stmt(j, ST_BEGIN, err);
 	if (!st)
 		return stmt_rc(err);
 	return run_stmt(j, st, what, err);
@@ -610,7 +654,7 @@ static int migrate(struct c2e_journal *j, struct c2e_err *err)
 	int rc = C2E_OK, version = 0;
 
 	for (;;) {
-		rc = tx_begin(j, "upgrade the schema", err);
+		rc = tx_begin(j, LAZY, "upgrade the schema", err);
 		if (rc < 0)
 			goto done;
 		rc = query_int(j, "PRAGMA user_version",
@@ -669,8 +713,11 @@ static void tighten_modes(const char *path)
 	c2e_buf_release(&b);
 }
 
-/* Creates the file (mode 0600) so that SQLite never creates it wider. */
-static int create_file(const char *path, struct c2e_err *err)
+/*
+ * Creates the file (mode 0600) so that SQLite never creates it wider;
+ * *created tells whether it is new (empty).
+ */
+static int create_file(const char *path, bool *created, struct c2e_err *err)
 {
 	struct stat st;
 	int fd;
@@ -687,8 +734,10 @@ static int create_file(const char *path, struct c2e_err *err)
 			                   path, strerror(e));
 		}
 		close(fd);
+		*created = true;
 		return C2E_OK;
 	}
+	*created = false;
 	if (errno != EEXIST)
 		return c2e_err_set(err, C2E_EIO,
 		                   "cannot create journal '%s': %s; check that "
@@ -706,7 +755,7 @@ static int create_file(const char *path, struct c2e_err *err)
 	return C2E_OK;
 }
 
-static int setup(struct c2e_journal *j, struct c2e_err *err)
+static int setup(struct c2e_journal *j, bool created, struct c2e_err *err)
 {
 	sqlite3_stmt *st = NULL;
 	const char *mode;
@@ -724,10 +773,33 @@ static int setup(struct c2e_journal *j, struct c2e_err *err)
 		return newer(j, version, err);
 	tighten_modes(j->path);
 
-	rc = sqlite3_prepare_v2(j->db, "PRAGMA journal_mode = WAL", -1, &st,
-	                        NULL);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_step(st);
+	/*
+	 * A new, empty file switches to WAL through an in-memory rollback
+	 * journal: there is nothing to protect yet, and the switch then
+	 * creates (and deletes) no -journal file.  (Should another process
+	 * have switched it to WAL meanwhile, MEMORY only takes it out of
+	 * WAL and back, or fails as busy.)  Two processes opening a new
+	 * journal at once may both hold a shared lock and want the
+	 * exclusive one; SQLite then answers BUSY at once (a busy handler
+	 * would deadlock), so the switch is tried again.
+	 */
+	for (int waited = 0;; waited += 10) {
+		rc = created ?
+		             sqlite3_exec(j->db, "PRAGMA journal_mode = MEMORY",
+		                          NULL, NULL, NULL) :
+		             SQLITE_OK;
+		if (rc == SQLITE_OK)
+			rc = sqlite3_prepare_v2(j->db,
+			                        "PRAGMA journal_mode = WAL", -1,
+			                        &st, NULL);
+		if (rc == SQLITE_OK)
+			rc = sqlite3_step(st);
+		if (rc != SQLITE_BUSY || waited >= BUSY_TIMEOUT_MS)
+			break;
+		sqlite3_finalize(st);
+		st = NULL;
+		(void)usleep(10000);
+	}
 	if (rc != SQLITE_ROW) {
 		rc = db_fail(j, "switch to WAL mode", err);
 		sqlite3_finalize(st);
@@ -744,10 +816,12 @@ static int setup(struct c2e_journal *j, struct c2e_err *err)
 		return rc;
 	}
 	sqlite3_finalize(st);
-	if (sqlite3_exec(j->db,
-	                 "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON",
-	                 NULL, NULL, NULL) != SQLITE_OK)
+	if (sqlite3_exec(
+	            j->db,
+	            "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON",
+	            NULL, NULL, NULL) != SQLITE_OK)
 		return db_fail(j, "set up", err);
+	j->sync = SYNC_NORMAL;
 	return migrate(j, err);
 }
 
@@ -755,6 +829,7 @@ int c2e_journal_open(const char *path, struct c2e_journal **out,
                      struct c2e_err *err)
 {
 	struct c2e_journal *j = NULL;
+	bool created = false;
 	int rc;
 
 	j = calloc(1, sizeof(*j));
@@ -765,7 +840,7 @@ int c2e_journal_open(const char *path, struct c2e_journal **out,
 		rc = c2e_err_oom(err);
 		goto done;
 	}
-	rc = create_file(path, err);
+	rc = create_file(path, &created, err);
 	if (rc < 0)
 		goto done;
 	if (sqlite3_open_v2(path, &j->db,
@@ -781,7 +856,7 @@ int c2e_journal_open(const char *path, struct c2e_journal **out,
 			                 path, sqlite3_errmsg(j->db));
 		goto done;
 	}
-	rc = setup(j, err);
+	rc = setup(j, created, err);
 	if (rc < 0)
 		goto done;
 	*out = j;
@@ -835,7 +910,7 @@ int c2e_journal_run_begin(struct c2e_journal *j,
 	rc = now_iso(now, err);
 	if (rc < 0)
 		return rc;
-	rc = tx_begin(j, "start a run", err);
+	rc = tx_begin(j, LAZY, "start a run", err);
 	if (rc < 0)
 		return rc;
 	st = stmt(j, ST_RUN_INSERT, err);
@@ -934,7 +1009,7 @@ int c2e_journal_run_set_state(struct c2e_journal *j, int64_t run_id,
 	rc = now_iso(now, err);
 	if (rc < 0)
 		return rc;
-	rc = tx_begin(j, "change the state of a run", err);
+	rc = tx_begin(j, DURABLE, "change the state of a run", err);
 	if (rc < 0)
 		return rc;
 	rc = run_state(j, run_id, &old, err);
@@ -1171,7 +1246,7 @@ int c2e_journal_steps_add(struct c2e_journal *j, int64_t run_id,
 		return rc;
 	(void)snprintf(what, sizeof(what), "add steps to run %lld",
 	               (long long)run_id);
-	rc = tx_begin(j, what, err);
+	rc = tx_begin(j, LAZY, what, err);
 	if (rc < 0)
 		return rc;
 	rc = run_state(j, run_id, &state, err);
@@ -1536,7 +1611,7 @@ done:
 /* Moves steps in one transaction: all of them, or none. */
 static int move_steps(struct c2e_journal *j, const int64_t *ids,
                       const char *const *a, const char *b, size_t n,
-                      enum step_op op, struct c2e_err *err)
+                      enum step_op op, enum durability d, struct c2e_err *err)
 {
 	char now[TIME_MAX];
 	int rc;
@@ -1546,7 +1621,7 @@ static int move_steps(struct c2e_journal *j, const int64_t *ids,
 	rc = now_iso(now, err);
 	if (rc < 0)
 		return rc;
-	rc = tx_begin(j, "change the state of a step", err);
+	rc = tx_begin(j, d, "change the state of a step", err);
 	if (rc < 0)
 		return rc;
 	for (size_t i = 0; i < n; i++) {
@@ -1565,7 +1640,15 @@ int c2e_journal_steps_begin(struct c2e_journal *j, const int64_t *step_ids,
                             const char *const *before_images, size_t n,
                             struct c2e_err *err)
 {
-	return move_steps(j, step_ids, before_images, NULL, n, OP_BEGIN, err);
+	return move_steps(j, step_ids, before_images, NULL, n, OP_BEGIN,
+	                  DURABLE, err);
+}
+
+int c2e_journal_steps_begin_reads(struct c2e_journal *j,
+                                  const int64_t *step_ids, size_t n,
+                                  struct c2e_err *err)
+{
+	return move_steps(j, step_ids, NULL, NULL, n, OP_BEGIN, LAZY, err);
 }
 
 int c2e_journal_step_done(struct c2e_journal *j, int64_t step_id,
@@ -1574,7 +1657,7 @@ int c2e_journal_step_done(struct c2e_journal *j, int64_t step_id,
 {
 	const char *a[1] = { after_image };
 
-	return move_steps(j, &step_id, a, result, 1, OP_DONE, err);
+	return move_steps(j, &step_id, a, result, 1, OP_DONE, LAZY, err);
 }
 
 int c2e_journal_step_failed(struct c2e_journal *j, int64_t step_id,
@@ -1582,13 +1665,13 @@ int c2e_journal_step_failed(struct c2e_journal *j, int64_t step_id,
 {
 	const char *a[1] = { error };
 
-	return move_steps(j, &step_id, a, NULL, 1, OP_FAILED, err);
+	return move_steps(j, &step_id, a, NULL, 1, OP_FAILED, LAZY, err);
 }
 
 int c2e_journal_step_undone(struct c2e_journal *j, int64_t step_id,
                             struct c2e_err *err)
 {
-	return move_steps(j, &step_id, NULL, NULL, 1, OP_UNDONE, err);
+	return move_steps(j, &step_id, NULL, NULL, 1, OP_UNDONE, DURABLE, err);
 }
 
 int c2e_journal_step_mark(struct c2e_journal *j, int64_t step_id,
@@ -1608,9 +1691,10 @@ int c2e_journal_step_mark(struct c2e_journal *j, int64_t step_id,
 		        "marking step %lld %s by hand needs a reason; "
 		        "say what was done",
 		        (long long)step_id, c2e_step_state_name(state));
-	return move_steps(
-	        j, &step_id, a, NULL, 1,
-	        state == C2E_STEP_DONE ? OP_MARK_DONE : OP_MARK_FAILED, err);
+	return move_steps(j, &step_id, a, NULL, 1,
+	                  state == C2E_STEP_DONE ? OP_MARK_DONE :
+	                                           OP_MARK_FAILED,
+	                  DURABLE, err);
 }
 
 /* --- events and inventories --- */
@@ -1622,6 +1706,8 @@ int c2e_journal_event(struct c2e_journal *j, int64_t run_id, int64_t step_id,
 	int rc;
 
 	rc = now_iso(now, err);
+	if (rc == 0)
+		rc = sync_mode(j, LAZY, err);
 	if (rc < 0)
 		return rc;
 	return event_insert(j, run_id, step_id, now, kind, detail, err);
@@ -1702,6 +1788,8 @@ int c2e_journal_inventory_put(struct c2e_journal *j, const char *org_id,
 	if (!st)
 		return stmt_rc(err);
 	rc = now_iso(now, err);
+	if (rc == 0)
+		rc = sync_mode(j, LAZY, err);
 	if (rc < 0)
 		return rc;
 	if (bind_text(st, 1, org_id) || bind_text(st, 2, hash) ||

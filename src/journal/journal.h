@@ -11,10 +11,19 @@
  *     (an operator may also mark a step done or failed by hand)
  *
  * with the before-image needed to undo it, the after-image it produced,
- * timings and error text.  Durability: c2e_journal_steps_begin commits
- * the steps as in_flight before the remote call; c2e_journal_step_done
- * commits them as done after.  Every function runs in its own
- * transaction.  No secret is ever stored: callers never pass access
+ * timings and error text.  Every function runs in its own transaction.
+ *
+ * Durability: c2e_journal_steps_begin commits the steps as in_flight
+ * before the remote call, and that commit is synced to disk (the intent
+ * survives a power loss).  What is recorded after a remote call (a step
+ * done or failed, events, inventories, a new run and its steps) is
+ * committed without a sync: a crash of the process loses none of it, a
+ * power loss may lose the last of it, leaving a step in flight, which
+ * resume reconciles by reading the org.  The next synced commit, and the
+ * journal's close, make everything before it durable.  Run states,
+ * undone steps and hand-made marks are synced.
+ *
+ * No secret is ever stored: callers never pass access
  * tokens, private keys or consumer secrets (consumer keys are
  * identifiers, not secrets).
  */
@@ -162,6 +171,14 @@ C2E_MUST_CHECK int c2e_journal_steps_begin(struct c2e_journal *j,
                                            const int64_t *step_ids,
                                            const char *const *before_images,
                                            size_t n, struct c2e_err *err);
+/*
+ * The same for steps that only read the org (a read-back, a verification
+ * exchange): nothing in the org depends on the record, so it is written
+ * lazily (see "Durability" below).
+ */
+C2E_MUST_CHECK int c2e_journal_steps_begin_reads(struct c2e_journal *j,
+                                                 const int64_t *step_ids,
+                                                 size_t n, struct c2e_err *err);
 /* Completion: in_flight -> done, with the after-image and result. */
 C2E_MUST_CHECK int c2e_journal_step_done(struct c2e_journal *j, int64_t step_id,
                                          const char *after_image,

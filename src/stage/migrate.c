@@ -432,6 +432,13 @@ static bool has_fields(const struct c2e_md_doc *have,
 /* --- executing steps
  * ----------------------------------------------------------- */
 
+/* Steps that only read the org: their intent need not reach the disk
+ * before the request does. */
+static bool reads_only(const char *kind)
+{
+	return c2e_str_eq(kind, "read_back") || c2e_str_eq(kind, "verify");
+}
+
 static int begin(struct run *r, size_t i, size_t n, char **befores)
 {
 	int64_t ids[BATCH];
@@ -439,8 +446,11 @@ static int begin(struct run *r, size_t i, size_t n, char **befores)
 
 	for (size_t k = 0; k < n; k++)
 		ids[k] = r->steps[i + k].id;
-	rc = c2e_journal_steps_begin(r->j, ids, (const char *const *)befores, n,
-	                             r->err);
+	if (!befores && reads_only(r->steps[i].kind))
+		rc = c2e_journal_steps_begin_reads(r->j, ids, n, r->err);
+	else
+		rc = c2e_journal_steps_begin(
+		        r->j, ids, (const char *const *)befores, n, r->err);
 	if (rc == 0)
 		crash_point(r);
 	return rc;

@@ -1,6 +1,8 @@
+#define _GNU_SOURCE 1 /* RTLD_NEXT */
 #include "test.h"
 #include "journal/journal.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -14,6 +16,33 @@
 #include "util/str.h"
 
 #include "util/compat.h"
+
+/*
+ * Every fsync and fdatasync of this process (SQLite's included: the
+ * executable's definitions interpose on libc's), to check which journal
+ * writes reach the disk before they return.
+ */
+static unsigned long n_syncs;
+
+int fsync(int fd)
+{
+	static int (*real)(int);
+
+	if (!real)
+		*(void **)&real = dlsym(RTLD_NEXT, "fsync");
+	n_syncs++;
+	return real ? real(fd) : -1;
+}
+
+int fdatasync(int fd)
+{
+	static int (*real)(int);
+
+	if (!real)
+		*(void **)&real = dlsym(RTLD_NEXT, "fdatasync");
+	n_syncs++;
+	return real ? real(fd) : -1;
+}
 
 /* A fresh journal path in the scratch directory (malloc'd). */
 static char *jpath(const char *name)
@@ -808,6 +837,57 @@ static void test_journal__steps_begin_all_or_nothing(void)
 	free(path);
 }
 
+/*
+ * Intent is synced before the call returns; what is recorded after a
+ * remote call is not, and the next synced commit or the close makes it
+ * durable (journal.h, "Durability").
+ */
+static void test_journal__durability_classes(void)
+{
+	struct c2e_err err = C2E_ERR_INIT;
+	char *path = jpath("durability.db");
+	struct c2e_journal *j = open_ok(path);
+	int64_t run = begin_run(j, "00DA"), id[3];
+	unsigned long before;
+
+	add_steps(j, run, id);
+
+	before = n_syncs;
+	ASSERT_OK(c2e_journal_steps_begin(j, &id[0], NULL, 1, &err), &err);
+	ASSERT(n_syncs > before); /* intent: synced */
+
+	before = n_syncs;
+	ASSERT_OK(c2e_journal_step_done(j, id[0], "{}", NULL, &err), &err);
+	ASSERT_OK(c2e_journal_event(j, run, id[0], "note", "x", &err), &err);
+	ASSERT_OK(c2e_journal_inventory_put(j, "00DA", "h1", "{}", &err), &err);
+	ASSERT_OK(c2e_journal_steps_begin_reads(j, &id[2], 1, &err), &err);
+	ASSERT_OK(c2e_journal_step_failed(j, id[2], "boom", &err), &err);
+	ASSERT_INT_EQ(n_syncs, before); /* completion and reads: lazy */
+
+	before = n_syncs;
+	ASSERT_OK(c2e_journal_steps_begin(j, &id[1], NULL, 1, &err), &err);
+	ASSERT(n_syncs > before); /* back to synced after lazy commits */
+
+	before = n_syncs;
+	ASSERT_OK(c2e_journal_run_set_state(j, run, C2E_RUN_FAILED, &err),
+	          &err);
+	ASSERT(n_syncs > before);
+
+	before = n_syncs;
+	ASSERT_OK(c2e_journal_step_done(j, id[1], NULL, NULL, &err), &err);
+	ASSERT_INT_EQ(n_syncs, before);
+	c2e_journal_close(j); /* the checkpoint syncs the rest */
+	ASSERT(n_syncs > before);
+
+	/* and all of it is there */
+	j = open_ok(path);
+	ASSERT_INT_EQ(state_of(j, run, id[0]), C2E_STEP_DONE);
+	ASSERT_INT_EQ(state_of(j, run, id[1]), C2E_STEP_DONE);
+	ASSERT_INT_EQ(state_of(j, run, id[2]), C2E_STEP_FAILED);
+	c2e_journal_close(j);
+	free(path);
+}
+
 /* `n` bytes of printable, NUL-free text that is not all one byte. */
 static char *big_text(size_t n, char seed)
 {
@@ -1116,8 +1196,10 @@ static void test_journal__concurrent_first_open(void)
 			struct c2e_journal *cj = NULL;
 			int64_t id;
 
-			if (c2e_journal_open(path, &cj, &err) < 0)
+			if (c2e_journal_open(path, &cj, &err) < 0) {
+				fprintf(stderr, "child: %s\n", err.msg);
 				_exit(10);
+			}
 			if (c2e_journal_run_begin(cj, &info, &id, &err) < 0)
 				_exit(11);
 			c2e_journal_close(cj);
@@ -1154,6 +1236,7 @@ int main(void)
 	RUN(test_journal__mark_transitions);
 	RUN(test_journal__invalid_transitions);
 	RUN(test_journal__steps_begin_all_or_nothing);
+	RUN(test_journal__durability_classes);
 	RUN(test_journal__large_images_round_trip);
 	RUN(test_journal__events_recorded);
 	RUN(test_journal__inventory_put_idempotent);
