@@ -177,6 +177,34 @@ static int journal_open(const struct c2e_batch_opts *o, const char *alias,
 	return rc;
 }
 
+/*
+ * Whether `batch apply` makes this org's plan now and applies it at once:
+ * no plan.json yet, the org's id known (the lock's name), and no run of
+ * the org waiting to be resumed (resume takes the lock itself).  The plan
+ * is then made under the lock, and apply skips its drift check: its
+ * inventory would be the one the plan was made from, seconds earlier.
+ */
+static bool fresh_plan(const struct c2e_batch_opts *o,
+                       const struct c2e_manifest_org *m, struct c2e_journal *j,
+                       const char *org_id)
+{
+	char *path = org_path(o, m->alias, "plan.json");
+	struct c2e_run last;
+	int64_t run = 0;
+	bool fresh = path && !c2e_fs_exists(path) && org_id[0];
+
+	free(path);
+	if (!fresh ||
+	    c2e_journal_run_latest(j, org_id, &run, NULL) == C2E_ENOTFOUND)
+		return fresh;
+	memset(&last, 0, sizeof(last));
+	if (c2e_journal_run_get(j, run, &last, NULL) < 0)
+		return false;
+	fresh = last.state != C2E_RUN_RUNNING && last.state != C2E_RUN_FAILED;
+	c2e_run_release(&last);
+	return fresh;
+}
+
 static size_t count_done(struct c2e_journal *j, int64_t run, size_t *total)
 {
 	struct c2e_step *steps = NULL;
@@ -233,6 +261,7 @@ static int org_work(const struct c2e_batch_opts *o, struct c2e_batch_org *bo,
 	struct c2e_org_opts oo;
 	struct c2e_org *org = NULL;
 	struct c2e_journal *j = NULL;
+	struct c2e_lock *lock = NULL;
 	struct c2e_plan *plan = NULL;
 	struct c2e_pkey *key = NULL;
 	struct c2e_buf text = C2E_BUF_INIT;
@@ -281,13 +310,23 @@ static int org_work(const struct c2e_batch_opts *o, struct c2e_batch_org *bo,
 			goto done;
 		}
 	}
+	if (o->action == C2E_BATCH_APPLY) {
+		/* apply: a new plan is made under the lock (fresh_plan) */
+		rc = journal_open(o, m->alias, &j, err);
+		if (rc == 0 && fresh_plan(o, m, j, bo->org_id))
+			rc = c2e_lock_acquire(c2e_journal_path(j), bo->org_id,
+			                      "batch apply", &lock, NULL, err);
+		if (rc < 0)
+			goto done;
+	}
 	if (o->action != C2E_BATCH_ROLLBACK) {
 		rc = load_or_make_plan(org, o, m, &plan, &text, &plan_path,
 		                       err);
 		if (rc < 0 || o->action == C2E_BATCH_PLAN)
 			goto done;
 	}
-	rc = journal_open(o, m->alias, &j, err);
+	if (!j)
+		rc = journal_open(o, m->alias, &j, err);
 	if (rc == 0 && m->verify_key)
 		rc = c2e_auth_load_key(m->verify_key, NULL, &key, err);
 	if (rc < 0)
@@ -297,6 +336,7 @@ static int org_work(const struct c2e_batch_opts *o, struct c2e_batch_org *bo,
 	mo.verify_user = m->verify_user;
 	mo.ccd_manual = m->ccd_manual;
 	mo.verify_window = o->verify_window;
+	mo.held_lock = lock;
 	if (o->action == C2E_BATCH_ROLLBACK) {
 		struct c2e_rollback_opts ro;
 		size_t undone = 0;
@@ -335,6 +375,7 @@ done:
 	c2e_pkey_free(key);
 	c2e_buf_release(&text);
 	c2e_plan_free(plan);
+	c2e_lock_release(lock);
 	c2e_journal_close(j);
 	c2e_org_free(org);
 	free(plan_path);

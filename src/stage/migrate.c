@@ -55,6 +55,15 @@ struct run {
 	 * owns the array).
 	 */
 	bool *late_create;
+	/*
+	 * The listing of every type a step discovers (update_generated,
+	 * create_or_update), taken by one listMetadata call at the first
+	 * discovery of an execute pass: the org generates those records
+	 * when the ECA and its OAuth settings are created, which comes
+	 * before (finish() releases it).
+	 */
+	struct c2e_file_props_list listed;
+	bool have_listed;
 };
 
 /* --- small helpers ------------------------------------------------------- */
@@ -281,55 +290,99 @@ static int step_refused(struct run *r, const struct c2e_step *s,
  * The records of `type` whose externalClientApplication is one of the
  * ECAs of steps [i, i+n): found[k] for step i+k, NULL when none.
  */
-static int discover(struct run *r, const char *type, size_t i, size_t n,
-                    struct c2e_md_doc **found)
+static bool discovered(const char *kind)
 {
-	const char *types[1] = { type };
-	struct c2e_file_props_list l = { NULL, 0 };
-	struct c2e_md_doc **docs = NULL;
-	const char **names = NULL;
+	return c2e_str_eq(kind, "update_generated") ||
+	       c2e_str_eq(kind, "create_or_update");
+}
+
+static void listing_drop(struct run *r)
+{
+	c2e_file_props_list_release(&r->listed);
+	r->have_listed = false;
+}
+
+/* One listMetadata of every type the run's steps discover (at most 3). */
+static int listing_take(struct run *r)
+{
+	const char *types[3];
+	size_t nt = 0;
 	int rc;
 
-	rc = c2e_mdapi_list(r->org, types, 1, &l, r->err);
-	if (rc < 0)
-		return rc;
-	if (l.n) {
-		size_t m = 0;
+	if (r->have_listed)
+		return C2E_OK;
+	for (size_t k = 0; k < r->n; k++) {
+		const char *t = r->steps[k].component_type;
+		bool seen = false;
 
-		docs = calloc(l.n, sizeof(*docs));
-		names = calloc(l.n, sizeof(*names));
-		if (!docs || !names) {
-			rc = c2e_err_oom(r->err);
-			goto done;
-		}
-		/*
-		 * The generated names start with the ECA's name (the one
-		 * invariant tools rely on): read only those candidates, not
-		 * every ECA of the org.
-		 */
-		for (size_t k = 0; k < l.n; k++)
-			for (size_t s = 0; s < n; s++) {
-				const struct c2e_plan_app *a = c2e_plan_app(
-				        r->plan, r->steps[i + s].app);
-
-				if (a &&
-				    c2e_str_starts(l.v[k].full_name, a->eca)) {
-					names[m++] = l.v[k].full_name;
-					break;
-				}
-			}
-		if (m)
-			rc = c2e_mdapi_read(r->org, type, names, m, docs,
-			                    r->err);
-		if (rc < 0)
-			goto done;
+		if (!t || !discovered(r->steps[k].kind))
+			continue;
+		for (size_t q = 0; q < nt; q++)
+			seen |= c2e_str_eq(types[q], t);
+		if (!seen && nt < C2E_ARRAY_SIZE(types))
+			types[nt++] = t;
 	}
-	for (size_t k = 0; k < n; k++) {
+	if (!nt)
+		return c2e_err_set(r->err, C2E_ERROR,
+		                   "discovery without a step that discovers");
+	rc = c2e_mdapi_list(r->org, types, nt, &r->listed, r->err);
+	r->have_listed = rc == 0;
+	return rc;
+}
+
+/*
+ * The records of `type` the org generated for the apps of steps i..i+n,
+ * found[k] for step i+k (NULL when none).  With `fresh`, the type is
+ * listed again (resume's reconcile); else the run's listing is used.
+ */
+static int discover(struct run *r, const char *type, size_t i, size_t n,
+                    bool fresh, struct c2e_md_doc **found)
+{
+	struct c2e_md_doc **docs = NULL;
+	const char **names = NULL;
+	size_t m = 0;
+	int rc;
+
+	for (size_t k = 0; k < n; k++)
+		found[k] = NULL;
+	if (fresh)
+		listing_drop(r);
+	rc = listing_take(r);
+	if (rc < 0 || !r->listed.n)
+		goto done;
+	docs = calloc(r->listed.n, sizeof(*docs));
+	names = calloc(r->listed.n, sizeof(*names));
+	if (!docs || !names) {
+		rc = c2e_err_oom(r->err);
+		goto done;
+	}
+	/*
+	 * The generated names start with the ECA's name (the one invariant
+	 * tools rely on): read only those candidates, not every ECA of the
+	 * org.
+	 */
+	for (size_t k = 0; k < r->listed.n; k++) {
+		const struct c2e_file_props *f = &r->listed.v[k];
+
+		if (!c2e_str_eq(f->type, type))
+			continue;
+		for (size_t s = 0; s < n; s++) {
+			const struct c2e_plan_app *a =
+			        c2e_plan_app(r->plan, r->steps[i + s].app);
+
+			if (a && c2e_str_starts(f->full_name, a->eca)) {
+				names[m++] = f->full_name;
+				break;
+			}
+		}
+	}
+	if (m)
+		rc = c2e_mdapi_read(r->org, type, names, m, docs, r->err);
+	for (size_t k = 0; rc == 0 && k < n; k++) {
 		const struct c2e_plan_app *a =
 		        c2e_plan_app(r->plan, r->steps[i + k].app);
 
-		found[k] = NULL;
-		for (size_t d = 0; a && d < l.n; d++) {
+		for (size_t d = 0; a && d < m; d++) {
 			if (!docs[d] ||
 			    !c2e_str_eq(c2e_md_get(docs[d]->root,
 			                           "externalClientApplication"),
@@ -341,11 +394,12 @@ static int discover(struct run *r, const char *type, size_t i, size_t n,
 		}
 	}
 done:
-	for (size_t k = 0; docs && k < l.n; k++)
+	for (size_t k = 0; docs && k < m; k++)
 		c2e_md_doc_free(docs[k]);
 	free(docs);
 	free(names);
-	c2e_file_props_list_release(&l);
+	if (fresh)
+		listing_drop(r);
 	return rc;
 }
 
@@ -600,7 +654,7 @@ static int exec_generated(struct run *r, size_t i, size_t n)
 	int rc;
 
 	memset(upd, 0, sizeof(upd));
-	rc = discover(r, type, i, n, found);
+	rc = discover(r, type, i, n, false, found);
 	for (size_t k = 0; rc == 0 && k < n; k++) {
 		const struct c2e_plan_component *c =
 		        plan_doc(r, &r->steps[i + k]);
@@ -1095,7 +1149,7 @@ static int reconcile(struct run *r, size_t i)
 	           c) {
 		struct c2e_md_doc *found[1] = { NULL };
 
-		rc = discover(r, s->component_type, i, 1, found);
+		rc = discover(r, s->component_type, i, 1, true, found);
 		if (rc == 0 && found[0] && has_fields(found[0], c->doc)) {
 			char result[320];
 
@@ -1269,6 +1323,7 @@ static int finish(struct run *r, int rc, struct c2e_migrate_result *res)
 	c2e_steps_free(r->steps, r->n);
 	r->steps = NULL;
 	r->n = 0;
+	listing_drop(r);
 	return rc;
 }
 
@@ -1444,22 +1499,27 @@ int c2e_apply(struct c2e_org *org, struct c2e_journal *j,
 	rc = same_org(org, plan, what, err);
 	if (rc == 0)
 		rc = check_keys(plan, opts, err);
-	if (rc == 0)
+	if (rc == 0 && !opts->held_lock)
 		rc = lock_org(j, plan->org_id, "apply", &lock, err);
 	if (rc == 0)
 		rc = applied_before(j, plan, err);
 	if (rc < 0)
 		goto done;
-	/* refresh: the org must still be as the plan saw it */
-	say(&opts->progress, "checking that org %s is as the plan saw it",
-	    plan->org_id);
-	rc = c2e_inventory_take(org, &mo, time(NULL), &inv, err);
-	if (rc == 0)
-		rc = c2e_snapshot_take(org, plan, inv, &snap, err);
-	if (rc == 0)
-		rc = c2e_snapshot_compare(plan->inventory, snap, err);
-	if (rc == 0)
-		rc = new_run(&r, plan_path, plan_text, snap);
+	if (opts->held_lock) {
+		/* made under this lock just now: its snapshot is the org */
+		rc = new_run(&r, plan_path, plan_text, plan->inventory);
+	} else {
+		/* refresh: the org must still be as the plan saw it */
+		say(&opts->progress,
+		    "checking that org %s is as the plan saw it", plan->org_id);
+		rc = c2e_inventory_take(org, &mo, time(NULL), &inv, err);
+		if (rc == 0)
+			rc = c2e_snapshot_take(org, plan, inv, &snap, err);
+		if (rc == 0)
+			rc = c2e_snapshot_compare(plan->inventory, snap, err);
+		if (rc == 0)
+			rc = new_run(&r, plan_path, plan_text, snap);
+	}
 	if (rc < 0)
 		goto done;
 	say(&opts->progress, "run %lld: %zu steps", (long long)r.run_id,

@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "journal/journal.h"
+#include "journal/lock.h"
 #include "model/plan.h"
 #include "remote/org.h"
 #include "util/crypto.h"
@@ -41,6 +42,14 @@ struct c2e_migrate_opts {
 	bool ccd_manual; /* --ccd manual */
 	long verify_window; /* seconds; 0: default */
 	struct c2e_progress progress;
+	/*
+	 * apply only: the caller holds the org's lock (c2e_lock_acquire on
+	 * this journal) and made the plan under it, moments ago, in this
+	 * process.  Apply then neither takes the lock nor repeats the
+	 * inventory as a drift check: the plan's snapshot is the org as it
+	 * is.  NULL: apply locks and checks for drift itself.
+	 */
+	const struct c2e_lock *held_lock;
 };
 
 struct c2e_app_outcome {

@@ -16,8 +16,10 @@ Measures `ca2eca batch apply` against tests/simorg and writes
 tests/bench/results/<name>.json, then prints a summary:
 
   requests    HTTP requests per org (by op, from the simulator's
-              requests.jsonl) for one org with 1, 3 and 10 migratable apps,
-              next to the theoretical minimum   -> results/requests.json
+              requests.jsonl) for one org with 1, 3 and 10 migratable apps
+              and no other connected app, each app naming a profile and a
+              permission set (benchtool.py addapps --uniform), next to the
+              theoretical minimum               -> results/requests.json
   throughput  N orgs x 3 apps, MS ms latency per request, --jobs J: wall
               time vs the latency-bound ideal, ca2eca's CPU and peak RSS
               (/usr/bin/time -v), the simulator's CPU; with --sims auto a
@@ -216,7 +218,7 @@ requests_one() {
   rm -rf "$d"
   mkdir -p "$d"
   python3 "$SIMPY" seed --from "$FIXTURE" --state "$d/state" --orgs 1 >/dev/null
-  "${TOOL[@]}" addapps "$d/state/org0001" "$n"
+  "${TOOL[@]}" addapps --uniform "$d/state/org0001" "$n"
   "${TOOL[@]}" facts "$d/state/org0001" >"$d/facts.json"
   sim_start "$d/state" "$d/port" "$d/sim.log"
   "${TOOL[@]}" authfiles --state "$d/state" --out "$d/fleet" --ports "$SIM_PORT" \

@@ -11,6 +11,11 @@
       get their own name prefix so that the channel definition stays linked to
       Partner1_ConnectedApp1 alone.  Legacy_CommunityLogin (not migratable)
       stays.
+  benchtool.py addapps --uniform ORG_DIR N
+      The same, but the orgs of different N differ only in N: exactly N
+      connected apps (Legacy_CommunityLogin removed), and Partner1 and its
+      copies also name Acme's permission set, so every org names a profile
+      and a permission set (requests per org: what grows per app).
   benchtool.py facts ORG_DIR                   org facts before a run (JSON)
   benchtool.py authfiles --state ROOT --out DIR --ports P1[,P2] --verify-key KEY
                          --verify-user USER
@@ -54,12 +59,20 @@ def _new_key(text, i):
     return re.sub(r"<consumerKey>([^<]+)</consumerKey>", sub, text, count=1)
 
 
-def addapps(org_dir, n):
+def addapps(org_dir, n, uniform=False):
     d = os.path.join(org_dir, "metadata", "ConnectedApp")
-    p1 = open(os.path.join(d, "Partner1_ConnectedApp1.xml"), encoding="utf-8").read()
+    p1_path = os.path.join(d, "Partner1_ConnectedApp1.xml")
+    p1 = open(p1_path, encoding="utf-8").read()
     acme = open(os.path.join(d, "Acme_OrderSync.xml"), encoding="utf-8").read()
     if n < 1:
         raise SystemExit("addapps: N must be at least 1")
+    if uniform:
+        os.remove(os.path.join(d, "Legacy_CommunityLogin.xml"))
+        ps = "    <permissionSetName>Order_Sync_Integration</permissionSetName>\n"
+        if ps.strip() not in p1:  # ConnectedApp order: permissionSetName before profileName
+            p1 = p1.replace("    <profileName>", ps + "    <profileName>", 1)
+            with open(p1_path, "w", encoding="utf-8") as f:
+                f.write(p1)
     if n == 1:
         os.remove(os.path.join(d, "Acme_OrderSync.xml"))
     for i in range(3, n + 1):
@@ -166,13 +179,15 @@ def minimum(f, plan):
         "inventory: every connected app of the org, 10 per call (%d apps)" % f["connectedApps"])
     put("readMetadata ExternalClientApplication", ceil10(f["externalClientApps"]),
         "inventory: existing ECAs, 10 per call")
-    put("readMetadata ConversationChannelDefinition", ceil10(f["channelDefinitions"]) + ceil10(c),
-        "inventory (also the before-image of the repoint) + one confirming read after the update")
+    put("readMetadata ConversationChannelDefinition", ceil10(f["channelDefinitions"]) + 2 * ceil10(c),
+        "inventory + the repoint's read right before its update (read-modify-write: a change made in "
+        "Setup since the inventory is kept, and the read is the before-image) + one confirming read "
+        "after the update")
     put("query Profile", 1 if profiles else 0, "profile names -> ids, one query for all apps")
     put("query PermissionSet", 1 if permsets else 0, "permission set names -> ids, one query for all apps")
     for t in TYPES_CREATED:
         put("createMetadata " + t, ceil10(n), "one create per type per 10 apps")
-    put("listMetadata ExtlClntAppConfigurablePolicies,ExtlClntAppOauthConfigurablePolicies", 1,
+    put("listMetadata ExtlClntAppOauthConfigurablePolicies,ExtlClntAppConfigurablePolicies", 1,
         "discovery: both types in one list call (after the OAuth settings exist)")
     ecas = [a["eca"] for a in plan["apps"]]
 
@@ -212,8 +227,8 @@ def minimum(f, plan):
 
 
 def merge_type_keys(measured, mini):
-    """Per (op type) rows measured vs minimum; the two discovery lists of
-    ca2eca are compared with the single combined list of the minimum."""
+    """Per (op type) rows measured vs minimum (an op type only one of them
+    has gets a row with 0 on the other side)."""
     rows = []
     keys = list(mini["byOpType"].keys())
     for k in measured["byOpType"]:
@@ -519,6 +534,7 @@ def main(argv):
     p = argparse.ArgumentParser(prog="benchtool.py")
     sub = p.add_subparsers(dest="cmd", required=True)
     s = sub.add_parser("addapps"); s.add_argument("org_dir"); s.add_argument("n", type=int)
+    s.add_argument("--uniform", action="store_true")
     s = sub.add_parser("facts"); s.add_argument("org_dir")
     s = sub.add_parser("authfiles")
     s.add_argument("--state", required=True); s.add_argument("--out", required=True)
@@ -536,7 +552,7 @@ def main(argv):
     s.add_argument("records", nargs="+")
     a = p.parse_args(argv)
     if a.cmd == "addapps":
-        addapps(a.org_dir, a.n)
+        addapps(a.org_dir, a.n, a.uniform)
     elif a.cmd == "facts":
         print(json.dumps(facts(a.org_dir), indent=2))
     elif a.cmd == "authfiles":
