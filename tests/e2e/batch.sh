@@ -371,6 +371,23 @@ assert "session" in rows["f15"][1], rows["f15"]
 ' 2>&1); then
   problem "batch apply table: $msg"
 fi
+# a plan made by `batch apply` is applied under the same lock, without a
+# second inventory: each org that succeeded was listed once for the
+# inventory and once for discovery (both discovered types in one call)
+CHECKS=$((CHECKS + 1))
+if ! msg=$(tail -n +"$((SIM_MARK + 1))" "$SIM_STATE/requests.jsonl" | python3 -c '
+import collections, json, sys
+lists = collections.defaultdict(list)
+for r in map(json.loads, sys.stdin):
+    if r["op"] == "listMetadata" and r["status"] == 200:
+        lists[r["org"]].append(r["type"])
+inv = "ConnectedApp,ExternalClientApplication,ConversationChannelDefinition"
+disc = "ExtlClntAppOauthConfigurablePolicies,ExtlClntAppConfigurablePolicies"
+for org in ("org0001", "org0002", "org0010", "org0024"):
+    assert sorted(lists[org]) == sorted([inv, disc]), (org, lists[org])
+' 2>&1); then
+  problem "batch apply: one inventory and one discovery list per org: $msg"
+fi
 
 # the full error texts: batch status --json (and the --report, below)
 batch_status "$D1"
