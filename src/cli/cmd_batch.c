@@ -166,7 +166,12 @@ static char *dup_or_null(const char *s)
 	return s ? c2e_strdup(s) : NULL;
 }
 
-/* Reads DIR/<alias>/status.json (and the journal) into `r`. */
+/*
+ * Reads DIR/<alias>/status.json (and the journal) into `r`.  An org
+ * directory without status.json is an org that started and has not
+ * finished: running, or interrupted (status.json is written when an org
+ * ends); its journal's latest run, if any, tells how far it got.
+ */
 static int read_row(const char *dir, const char *alias, struct row *r,
                     struct c2e_err *err)
 {
@@ -175,7 +180,8 @@ static int read_row(const char *dir, const char *alias, struct row *r,
 	struct c2e_journal *jr = NULL;
 	char *base = c2e_path_join(dir, alias), *st = NULL, *db = NULL;
 	const struct c2e_json *v;
-	int rc;
+	bool ended;
+	int rc = C2E_OK;
 
 	memset(r, 0, sizeof(*r));
 	st = base ? c2e_path_join(base, "status.json") : NULL;
@@ -184,30 +190,52 @@ static int read_row(const char *dir, const char *alias, struct row *r,
 		rc = c2e_err_oom(err);
 		goto done;
 	}
-	rc = c2e_fs_read(st, (size_t)1 << 20, &data, err);
-	if (rc == 0)
-		rc = c2e_json_parse(data.buf, data.len, st, &j, err);
-	if (rc < 0)
-		goto done;
+	ended = c2e_fs_is_file(st);
+	if (ended) {
+		rc = c2e_fs_read(st, (size_t)1 << 20, &data, err);
+		if (rc == 0)
+			rc = c2e_json_parse(data.buf, data.len, st, &j, err);
+		if (rc < 0)
+			goto done;
+	}
 	r->alias = c2e_strdup(alias);
 	r->state = dup_or_null(
+	        !ended ? "running" :
 	        c2e_str_eq(c2e_json_get_str(j, "action"), "rollback") &&
 	                        c2e_str_eq(c2e_json_get_str(j, "state"),
 	                                   "done") ?
-	                "rolled back" :
-	                c2e_json_get_str(j, "state"));
+	                 "rolled back" :
+	                 c2e_json_get_str(j, "state"));
 	r->org_id = dup_or_null(c2e_json_get_str(j, "orgId"));
 	r->error = dup_or_null(c2e_json_get_str(j, "error"));
 	v = c2e_json_get(j, "run");
 	r->run = v && v->type == C2E_JSON_NUMBER ? (long)v->num : 0;
 	v = c2e_json_get(j, "requests");
 	r->requests = v && v->type == C2E_JSON_NUMBER ? (long)v->num : 0;
-	if (!r->alias) {
+	if (!r->alias || !r->state) {
 		rc = c2e_err_oom(err);
 		goto done;
 	}
-	if (r->run > 0 && c2e_fs_exists(db)) {
+	if ((r->run > 0 || !ended) && c2e_fs_exists(db)) {
 		rc = c2e_journal_open(db, &jr, err);
+		if (rc == 0 && !ended) {
+			int64_t run = 0;
+			struct c2e_run last;
+
+			memset(&last, 0, sizeof(last));
+			rc = c2e_journal_run_latest(jr, NULL, &run, err);
+			if (rc == C2E_ENOTFOUND)
+				goto done; /* nothing sent to the org yet */
+			if (rc == 0)
+				rc = c2e_journal_run_get(jr, run, &last, err);
+			if (rc == 0 && last.org_id) {
+				r->org_id = c2e_strdup(last.org_id);
+				if (!r->org_id)
+					rc = c2e_err_oom(err);
+			}
+			c2e_run_release(&last);
+			r->run = (long)run;
+		}
 		if (rc == 0)
 			rc = c2e_journal_steps(jr, r->run, &r->steps,
 			                       &r->n_steps, err);
@@ -218,6 +246,8 @@ static int read_row(const char *dir, const char *alias, struct row *r,
 		}
 	}
 done:
+	if (rc == C2E_ENOTFOUND)
+		rc = C2E_OK;
 	c2e_journal_close(jr);
 	c2e_json_free(j);
 	c2e_buf_release(&data);
@@ -249,10 +279,15 @@ static int read_rows(char **dirs, size_t n_dirs, struct row **out,
 			char *base = c2e_path_join(dirs[d], names.v[i]);
 			char *st = base ? c2e_path_join(base, "status.json") :
 			                  NULL;
-			bool has = st && c2e_fs_is_file(st);
+			char *db =
+			        base ? c2e_path_join(base, "ca2eca.db") : NULL;
+			/* an org's directory: ended, or started (a journal) */
+			bool has = (st && c2e_fs_is_file(st)) ||
+			           (db && c2e_fs_is_file(db));
 
 			free(base);
 			free(st);
+			free(db);
 			if (!has)
 				continue;
 			if (n == cap) {

@@ -757,6 +757,7 @@ static int create_file(const char *path, bool *created, struct c2e_err *err)
 
 static int setup(struct c2e_journal *j, bool created, struct c2e_err *err)
 {
+	int persist = 1;
 	sqlite3_stmt *st = NULL;
 	const char *mode;
 	int rc, version = 0;
@@ -766,6 +767,16 @@ static int setup(struct c2e_journal *j, bool created, struct c2e_err *err)
 	(void)sqlite3_db_config(j->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
 	if (sqlite3_busy_timeout(j->db, BUSY_TIMEOUT_MS) != SQLITE_OK)
 		return db_fail(j, "set up", err);
+	/*
+	 * The -wal and -shm files stay when the journal closes (the WAL is
+	 * checkpointed into the database first, so the .db file alone is
+	 * complete).  Deleting and re-creating them per open costs more
+	 * than the files: on ext4 without a journal, every new inode is
+	 * searched past the recently deleted ones, which a batch of many
+	 * orgs turns into quadratic time (docs/performance.md).
+	 */
+	(void)sqlite3_file_control(j->db, "main", SQLITE_FCNTL_PERSIST_WAL,
+	                           &persist);
 	rc = identify(j, &version, err);
 	if (rc < 0)
 		return rc;
@@ -818,7 +829,8 @@ static int setup(struct c2e_journal *j, bool created, struct c2e_err *err)
 	sqlite3_finalize(st);
 	if (sqlite3_exec(
 	            j->db,
-	            "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON",
+	            "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; "
+	            "PRAGMA journal_size_limit = 0",
 	            NULL, NULL, NULL) != SQLITE_OK)
 		return db_fail(j, "set up", err);
 	j->sync = SYNC_NORMAL;

@@ -10,10 +10,10 @@
  *     nonce=0123456789abcdef0123456789abcdef
  *     command=apply
  *
- * Release unlinks the file while it still holds the flock.  A process
- * that opened the old file just before may then lock that unlinked
- * inode, so acquire checks after flock that the path still names the
- * inode it locked, and starts again when it does not.
+ * Release empties the record and keeps the file.  `unlock --force`
+ * removes a file; a process that opened it just before may then lock
+ * that unlinked inode, so acquire checks after flock that the path still
+ * names the inode it locked, and starts again when it does not.
  */
 #include "journal/lock.h"
 
@@ -355,10 +355,14 @@ void c2e_lock_release(struct c2e_lock *l)
 
 	if (!l)
 		return;
-	/* still holding the flock: nobody else reads or writes the record */
+	/*
+	 * Still holding the flock, nobody else reads or writes the record:
+	 * empty it and keep the file.  Removing it would cost every later
+	 * file creation in the directory: on ext4 without a journal a new
+	 * inode is searched past the recently deleted ones.
+	 */
 	rc = ftruncate(l->fd, 0);
-	(void)rc; /* the file is removed next anyway */
-	unlink(l->path);
+	(void)rc; /* an unemptied record names a holder whose flock is gone */
 	close(l->fd);
 	free(l->path);
 	free(l);

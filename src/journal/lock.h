@@ -35,7 +35,7 @@ C2E_MUST_CHECK int c2e_lock_acquire(const char *journal_path,
                                     struct c2e_lock_holder *holder_out,
                                     struct c2e_err *err);
 const struct c2e_lock_holder *c2e_lock_holder(const struct c2e_lock *l);
-/* Releases the lock and removes the holder record. */
+/* Releases the lock and empties the holder record (the file stays). */
 void c2e_lock_release(struct c2e_lock *l);
 
 /*

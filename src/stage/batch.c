@@ -408,7 +408,6 @@ static void *worker(void *arg)
 		bo = &p->orgs[p->next++];
 		bo->state = C2E_BORG_RUNNING;
 		p->p.running++;
-		write_status(p->o, bo); /* an interrupted batch shows it */
 		report_progress(p);
 		pthread_mutex_unlock(&p->mu);
 
@@ -436,9 +435,15 @@ static void *worker(void *arg)
 		    p->p.failed * 100 >
 		            (size_t)p->o->max_fail_percent * p->p.done)
 			p->stop = true;
-		write_status(p->o, bo);
 		report_progress(p);
 		pthread_mutex_unlock(&p->mu);
+		/*
+		 * Written once, when the org ends: until then its directory
+		 * (with its journal) says it is running or was interrupted.
+		 * Outside the mutex: the write syncs, and `bo` is this
+		 * worker's alone.
+		 */
+		write_status(p->o, bo);
 	}
 }
 

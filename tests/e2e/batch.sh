@@ -533,7 +533,7 @@ done_count() {
 busy_count() {
   local a n=0
   for a in "$D2"/*; do
-    [ -f "$a/ca2eca.db" ] && grep -qs '"state": "running"' "$a/status.json" &&
+    [ -f "$a/ca2eca.db" ] && [ ! -e "$a/status.json" ] &&
       "$CA2ECA" --json status --journal "$a/ca2eca.db" 2>/dev/null |
       grep -q '"state": "done"' && n=$((n + 1))
   done
