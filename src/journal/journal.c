@@ -1622,7 +1622,7 @@ done:
 
 /* Moves steps in one transaction: all of them, or none. */
 static int move_steps(struct c2e_journal *j, const int64_t *ids,
-                      const char *const *a, const char *b, size_t n,
+                      const char *const *a, const char *const *b, size_t n,
                       enum step_op op, enum durability d, struct c2e_err *err)
 {
 	char now[TIME_MAX];
@@ -1637,7 +1637,8 @@ static int move_steps(struct c2e_journal *j, const int64_t *ids,
 	if (rc < 0)
 		return rc;
 	for (size_t i = 0; i < n; i++) {
-		rc = move_step(j, ids[i], op, a ? a[i] : NULL, b, now, err);
+		rc = move_step(j, ids[i], op, a ? a[i] : NULL, b ? b[i] : NULL,
+		               now, err);
 		if (rc < 0)
 			goto done;
 	}
@@ -1667,9 +1668,18 @@ int c2e_journal_step_done(struct c2e_journal *j, int64_t step_id,
                           const char *after_image, const char *result,
                           struct c2e_err *err)
 {
-	const char *a[1] = { after_image };
+	const char *a[1] = { after_image }, *b[1] = { result };
 
-	return move_steps(j, &step_id, a, result, 1, OP_DONE, LAZY, err);
+	return move_steps(j, &step_id, a, b, 1, OP_DONE, LAZY, err);
+}
+
+int c2e_journal_steps_done(struct c2e_journal *j, const int64_t *step_ids,
+                           const char *const *after_images,
+                           const char *const *results, size_t n,
+                           struct c2e_err *err)
+{
+	return move_steps(j, step_ids, after_images, results, n, OP_DONE, LAZY,
+	                  err);
 }
 
 int c2e_journal_step_failed(struct c2e_journal *j, int64_t step_id,

@@ -184,6 +184,15 @@ C2E_MUST_CHECK int c2e_journal_step_done(struct c2e_journal *j, int64_t step_id,
                                          const char *after_image,
                                          const char *result,
                                          struct c2e_err *err);
+/*
+ * The same for several steps in one transaction (all or none);
+ * after_images and results may be NULL, or hold NULL entries.
+ */
+C2E_MUST_CHECK int c2e_journal_steps_done(struct c2e_journal *j,
+                                          const int64_t *step_ids,
+                                          const char *const *after_images,
+                                          const char *const *results, size_t n,
+                                          struct c2e_err *err);
 /* in_flight -> failed with the error text. */
 C2E_MUST_CHECK int c2e_journal_step_failed(struct c2e_journal *j,
                                            int64_t step_id, const char *error,

@@ -28,8 +28,81 @@
 
 #define PLAN_MAX ((size_t)32 << 20)
 
+/*
+ * Verification keys, each file loaded once for the whole batch: a
+ * partner's orgs usually share one key, and parsing a PEM key costs about
+ * as much CPU as a whole org's journal.  An EVP_PKEY is only read while
+ * signing, so the workers share it.
+ */
+struct key_entry {
+	char *path;
+	struct c2e_pkey *key; /* NULL: loading failed with `msg` */
+	int rc;
+	char msg[C2E_ERR_MSG_MAX];
+};
+
+struct key_cache {
+	pthread_mutex_t mu;
+	struct key_entry *v;
+	size_t n, cap;
+};
+
+static int key_get(struct key_cache *c, const char *path,
+                   const struct c2e_pkey **out, struct c2e_err *err)
+{
+	struct key_entry *e = NULL;
+	int rc = C2E_OK;
+
+	pthread_mutex_lock(&c->mu);
+	for (size_t i = 0; i < c->n && !e; i++)
+		if (c2e_str_eq(c->v[i].path, path))
+			e = &c->v[i];
+	if (!e) {
+		struct c2e_err kerr = C2E_ERR_INIT;
+
+		if (c->n == c->cap) {
+			size_t cap = c->cap ? c->cap * 2 : 4;
+			struct key_entry *v = realloc(c->v, cap * sizeof(*v));
+
+			if (!v) {
+				rc = c2e_err_oom(err);
+				goto done;
+			}
+			c->v = v;
+			c->cap = cap;
+		}
+		e = &c->v[c->n];
+		memset(e, 0, sizeof(*e));
+		e->path = c2e_strdup(path);
+		if (!e->path) {
+			rc = c2e_err_oom(err);
+			goto done;
+		}
+		c->n++;
+		e->rc = c2e_auth_load_key(path, NULL, &e->key, &kerr);
+		snprintf(e->msg, sizeof(e->msg), "%s", kerr.msg);
+	}
+	*out = e->key;
+	if (e->rc < 0)
+		rc = c2e_err_set(err, e->rc, "%s", e->msg);
+done:
+	pthread_mutex_unlock(&c->mu);
+	return rc;
+}
+
+static void key_cache_release(struct key_cache *c)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		free(c->v[i].path);
+		c2e_pkey_free(c->v[i].key);
+	}
+	free(c->v);
+	pthread_mutex_destroy(&c->mu);
+}
+
 struct pool {
 	const struct c2e_batch_opts *o;
+	struct key_cache keys;
 	struct c2e_batch_org *orgs;
 	size_t n;
 	size_t next; /* the next org to start */
@@ -254,8 +327,8 @@ static int continue_or_apply(struct c2e_org *org, struct c2e_journal *j,
 }
 
 /* The whole stage for one org. */
-static int org_work(const struct c2e_batch_opts *o, struct c2e_batch_org *bo,
-                    struct c2e_err *err)
+static int org_work(const struct c2e_batch_opts *o, struct key_cache *keys,
+                    struct c2e_batch_org *bo, struct c2e_err *err)
 {
 	const struct c2e_manifest_org *m = bo->m;
 	struct c2e_org_opts oo;
@@ -263,7 +336,7 @@ static int org_work(const struct c2e_batch_opts *o, struct c2e_batch_org *bo,
 	struct c2e_journal *j = NULL;
 	struct c2e_lock *lock = NULL;
 	struct c2e_plan *plan = NULL;
-	struct c2e_pkey *key = NULL;
+	const struct c2e_pkey *key = NULL;
 	struct c2e_buf text = C2E_BUF_INIT;
 	struct c2e_migrate_opts mo;
 	struct c2e_migrate_result res;
@@ -328,7 +401,7 @@ static int org_work(const struct c2e_batch_opts *o, struct c2e_batch_org *bo,
 	if (!j)
 		rc = journal_open(o, m->alias, &j, err);
 	if (rc == 0 && m->verify_key)
-		rc = c2e_auth_load_key(m->verify_key, NULL, &key, err);
+		rc = key_get(keys, m->verify_key, &key, err);
 	if (rc < 0)
 		goto done;
 	memset(&mo, 0, sizeof(mo));
@@ -372,7 +445,6 @@ done:
 	if (org)
 		bo->requests = c2e_org_stats(org)->requests;
 	c2e_migrate_result_release(&res);
-	c2e_pkey_free(key);
 	c2e_buf_release(&text);
 	c2e_plan_free(plan);
 	c2e_lock_release(lock);
@@ -412,7 +484,7 @@ static void *worker(void *arg)
 		pthread_mutex_unlock(&p->mu);
 
 		clock_gettime(CLOCK_MONOTONIC, &t0);
-		rc = org_work(p->o, bo, &err);
+		rc = org_work(p->o, &p->keys, bo, &err);
 
 		pthread_mutex_lock(&p->mu);
 		bo->rc = rc;
@@ -481,6 +553,7 @@ int c2e_batch_run(const struct c2e_batch_opts *o, struct c2e_batch_org **out,
 	p.p.total = p.n;
 	clock_gettime(CLOCK_MONOTONIC, &p.start);
 	pthread_mutex_init(&p.mu, NULL);
+	pthread_mutex_init(&p.keys.mu, NULL);
 	for (int t = 0; t < jobs && (size_t)t < p.n; t++) {
 		if (pthread_create(&th[t], NULL, worker, &p) != 0)
 			break;
@@ -495,6 +568,7 @@ int c2e_batch_run(const struct c2e_batch_opts *o, struct c2e_batch_org **out,
 		if (p.orgs[i].state == C2E_BORG_PENDING)
 			write_status(o, &p.orgs[i]);
 	pthread_mutex_destroy(&p.mu);
+	key_cache_release(&p.keys);
 	free(th);
 	*out = p.orgs;
 	*n_out = p.n;

@@ -525,6 +525,58 @@ static int done_step(struct run *r, const struct c2e_step *s,
 }
 
 /*
+ * Completions of one batch, committed in one transaction (one commit for
+ * a batch of creates rather than one per step).
+ */
+struct dones {
+	int64_t ids[BATCH];
+	char *images[BATCH];
+	char *results[BATCH];
+	size_t n;
+};
+
+static int dones_add(struct run *r, struct dones *d, const struct c2e_step *s,
+                     const struct c2e_md_doc *after, const char *result)
+{
+	char *img = NULL, *res = NULL;
+	int rc = after ? doc_json(after, &img, r->err) : C2E_OK;
+
+	if (rc == 0 && result && !(res = c2e_strdup(result)))
+		rc = c2e_err_oom(r->err);
+	if (rc < 0) {
+		free(img);
+		return rc;
+	}
+	d->ids[d->n] = s->id;
+	d->images[d->n] = img;
+	d->results[d->n] = res;
+	d->n++;
+	return C2E_OK;
+}
+
+/*
+ * Commits the collected completions, also when the batch failed later
+ * (`rc` < 0): those steps did happen.  Returns the first error.
+ */
+static int dones_commit(struct run *r, struct dones *d, int rc)
+{
+	struct c2e_err scratch = C2E_ERR_INIT;
+	int rc2 = C2E_OK;
+
+	if (d->n)
+		rc2 = c2e_journal_steps_done(r->j, d->ids,
+		                             (const char *const *)d->images,
+		                             (const char *const *)d->results,
+		                             d->n, rc < 0 ? &scratch : r->err);
+	for (size_t k = 0; k < d->n; k++) {
+		free(d->images[k]);
+		free(d->results[k]);
+	}
+	d->n = 0;
+	return rc < 0 ? rc : rc2;
+}
+
+/*
  * The org refused a create as a duplicate, and the step's earlier request
  * was lost in flight: that request may have landed after resume looked.
  */
@@ -567,6 +619,7 @@ static int exec_create(struct run *r, size_t i, size_t n)
 {
 	struct c2e_md_doc *docs[BATCH];
 	struct c2e_save_result res[BATCH];
+	struct dones d = { .n = 0 };
 	bool unknown = false;
 	int rc;
 
@@ -594,12 +647,12 @@ static int exec_create(struct run *r, size_t i, size_t n)
 		return call_failed(r, i, n, unknown, rc);
 	for (size_t k = 0; rc == 0 && k < n; k++)
 		rc = res[k].success ?
-		             done_step(r, &r->steps[i + k], docs[k], NULL) :
+		             dones_add(r, &d, &r->steps[i + k], docs[k], NULL) :
 		     late_landed(r, i + k, &res[k]) ?
 		             adopt_late(r, i + k, docs[k], &res[k], NULL) :
 		             step_refused(r, &r->steps[i + k], &res[k]);
 	c2e_save_results_release(res, n);
-	return rc;
+	return dones_commit(r, &d, rc);
 }
 
 /*
@@ -612,6 +665,7 @@ static int write_group(struct run *r, size_t i, size_t n,
                        size_t count, bool update, bool last)
 {
 	struct c2e_save_result res[BATCH];
+	struct dones d = { .n = 0 };
 	bool unknown = false;
 	int rc;
 
@@ -633,14 +687,14 @@ static int write_group(struct run *r, size_t i, size_t n,
 		             update ? "updated" : "created",
 		             docs[k]->full_name) < 0)
 			result[0] = '\0';
-		rc = res[k].success ? done_step(r, s, docs[k], result) :
+		rc = res[k].success ? dones_add(r, &d, s, docs[k], result) :
 		     !update && late_landed(r, i + idx[k], &res[k]) ?
 		                      adopt_late(r, i + idx[k], docs[k],
 		                                 &res[k], result) :
 		                      step_refused(r, s, &res[k]);
 	}
 	c2e_save_results_release(res, count);
-	return rc;
+	return dones_commit(r, &d, rc);
 }
 
 /* update_generated and create_or_update. */
@@ -739,6 +793,7 @@ static int exec_read_back(struct run *r, size_t i, size_t n)
 {
 	const char *gnames[BATCH], *onames[BATCH];
 	struct c2e_md_doc *g[BATCH] = { NULL }, *o[BATCH] = { NULL };
+	struct dones d = { .n = 0 };
 	int rc;
 
 	for (size_t k = 0; k < n; k++) {
@@ -811,12 +866,12 @@ static int exec_read_back(struct run *r, size_t i, size_t n)
 		if (c2e_jsonw_failed(&w))
 			rc = c2e_err_oom(r->err);
 		else
-			rc = c2e_journal_step_done(r->j, s->id, NULL, res.buf,
-			                           r->err);
+			rc = dones_add(r, &d, s, NULL, res.buf);
 		c2e_buf_release(&res);
 		say(&r->o->progress, "ECA of %s: consumer key read back",
 		    s->app);
 	}
+	rc = dones_commit(r, &d, rc);
 done:
 	for (size_t k = 0; k < n; k++) {
 		c2e_md_doc_free(g[k]);

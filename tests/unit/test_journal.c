@@ -888,6 +888,41 @@ static void test_journal__durability_classes(void)
 	free(path);
 }
 
+/* Completions of several steps in one transaction: all or none. */
+static void test_journal__steps_done_batch(void)
+{
+	struct c2e_err err = C2E_ERR_INIT;
+	char *path = jpath("dones.db");
+	struct c2e_journal *j = open_ok(path);
+	int64_t run = begin_run(j, "00DA"), id[3];
+	const char *imgs[3] = { "<a/>", NULL, "<c/>" };
+	const char *res[3] = { "{\"n\":1}", "{\"n\":2}", NULL };
+	struct c2e_step *s;
+
+	add_steps(j, run, id);
+	ASSERT_OK(c2e_journal_steps_begin(j, id, NULL, 2, &err), &err);
+	/* the third is still pending: the whole batch is refused */
+	ASSERT_INT_EQ(c2e_journal_steps_done(j, id, imgs, res, 3, &err),
+	              C2E_ECONFLICT);
+	ASSERT_INT_EQ(state_of(j, run, id[0]), C2E_STEP_IN_FLIGHT);
+	ASSERT_INT_EQ(state_of(j, run, id[1]), C2E_STEP_IN_FLIGHT);
+
+	ASSERT_OK(c2e_journal_steps_done(j, id, imgs, res, 2, &err), &err);
+	s = get_step(j, run, id[0]);
+	ASSERT_INT_EQ(s->state, C2E_STEP_DONE);
+	ASSERT_STR_EQ(s->after_image, "<a/>");
+	ASSERT_STR_EQ(s->result, "{\"n\":1}");
+	free_step(s);
+	s = get_step(j, run, id[1]);
+	ASSERT_INT_EQ(s->state, C2E_STEP_DONE);
+	ASSERT_NULL(s->after_image);
+	ASSERT_STR_EQ(s->result, "{\"n\":2}");
+	free_step(s);
+	ASSERT_OK(c2e_journal_steps_done(j, NULL, NULL, NULL, 0, &err), &err);
+	c2e_journal_close(j);
+	free(path);
+}
+
 /* `n` bytes of printable, NUL-free text that is not all one byte. */
 static char *big_text(size_t n, char seed)
 {
@@ -1237,6 +1272,7 @@ int main(void)
 	RUN(test_journal__invalid_transitions);
 	RUN(test_journal__steps_begin_all_or_nothing);
 	RUN(test_journal__durability_classes);
+	RUN(test_journal__steps_done_batch);
 	RUN(test_journal__large_images_round_trip);
 	RUN(test_journal__events_recorded);
 	RUN(test_journal__inventory_put_idempotent);
