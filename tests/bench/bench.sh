@@ -136,6 +136,14 @@ WORK=$(cd "$WORK" && pwd)
 SIM_PIDS=()
 RUN_PID=
 SHM_BEFORE=$WORK/shm-before.txt
+# The simulated orgs' state lives on /dev/shm: it stands for Salesforce's
+# storage, not this machine's disk, and the simulator rewrites files for
+# every change.  On ext4 without a journal (this VM's disk) every deleted
+# file makes the next file creations on that file system slower for a few
+# minutes (new inodes are searched past recently deleted ones), so the
+# disk must only see ca2eca's own files; for the same reason the runs'
+# batch directories are removed only when the script ends.
+SIMDIR=/dev/shm/simorg-bench.$$
 cleanup() {
   local p
   if [ -n "$RUN_PID" ]; then
@@ -153,6 +161,7 @@ cleanup() {
   done
   SIM_PIDS=()
   shm_clean
+  rm -rf "$SIMDIR"
   if [ "$KEEP" = 0 ]; then
     rm -rf "$WORK"
   else
@@ -286,8 +295,9 @@ make_template() {
 fleet_run() {
   local name=$1 sims=$2 memory=$3 d=$WORK/run-$1 i
   make_template
-  rm -rf "$d"
-  mkdir -p "$d"
+  rm -rf "$d" "$SIMDIR/run-$1"
+  mkdir -p "$d" "$SIMDIR/run-$1"
+  ln -s "$SIMDIR/run-$1" "$d/state"
   echo "-- run $name: $ORGS orgs x 3 apps, --jobs $JOBS, ${LATENCY} ms, $sims simulator(s), journal $([ "$memory" = 1 ] && echo memory || echo durable)"
   python3 "$SIMPY" seed --from "$TEMPLATE" --state "$d/state" --orgs "$ORGS" >/dev/null
   printf '{"latencyMs": %d}\n' "$LATENCY" >"$d/state/faults.json"
@@ -336,7 +346,7 @@ EOF
   "${TOOL[@]}" run "$d"
   [ "$rc" = 0 ] || echo "bench.sh: warning: run $name exited $rc (see the record's orgStates)" >&2
   # the fleet's state is large; the record keeps what matters
-  [ "$KEEP" = 1 ] || rm -rf "$d/state" "$d/batch" "$d/fleet"
+  [ "$KEEP" = 1 ] || rm -rf "$SIMDIR/run-$name"
 }
 
 # is the single simulator of run NAME saturated (>= 85% of one core)?
