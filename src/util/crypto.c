@@ -1,6 +1,8 @@
 #include "util/crypto.h"
 
 #include <limits.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +14,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
+#include <openssl/sha.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
@@ -396,9 +399,67 @@ static bool looks_pem(const char *text, size_t len)
 	return false;
 }
 
+/*
+ * Parsed certificates, by the SHA-256 of their text.  The same certificate
+ * is parsed again and again (inventory, plan, the key check before apply;
+ * in a batch, every org a partner serves has the partner's), and decoding
+ * one costs about 1100 allocations.  An X509 does not change once parsed,
+ * so threads share it (X509_up_ref); only certificates that parsed are
+ * kept, 16 of them, the oldest replaced first.
+ */
+#define CERT_CACHE 16
+
+static struct {
+	unsigned char id[SHA256_DIGEST_LENGTH];
+	X509 *x;
+} cert_cache[CERT_CACHE];
+static size_t cert_cache_next;
+static pthread_mutex_t cert_cache_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static bool cert_id(const char *text, size_t len,
+                    unsigned char id[SHA256_DIGEST_LENGTH])
+{
+	unsigned int n = 0;
+
+	return EVP_Digest(text, len, id, &n, EVP_sha256(), NULL) == 1 &&
+	       n == SHA256_DIGEST_LENGTH;
+}
+
+static X509 *cert_cache_get(const unsigned char *id)
+{
+	X509 *x = NULL;
+
+	pthread_mutex_lock(&cert_cache_mu);
+	for (size_t i = 0; i < CERT_CACHE && !x; i++)
+		if (cert_cache[i].x &&
+		    memcmp(cert_cache[i].id, id, SHA256_DIGEST_LENGTH) == 0 &&
+		    X509_up_ref(cert_cache[i].x) == 1)
+			x = cert_cache[i].x;
+	pthread_mutex_unlock(&cert_cache_mu);
+	return x;
+}
+
+static void cert_cache_put(const unsigned char *id, X509 *x)
+{
+	X509 *old;
+
+	if (X509_up_ref(x) != 1)
+		return;
+	pthread_mutex_lock(&cert_cache_mu);
+	old = cert_cache[cert_cache_next].x;
+	memcpy(cert_cache[cert_cache_next].id, id, SHA256_DIGEST_LENGTH);
+	cert_cache[cert_cache_next].x = x;
+	cert_cache_next = (cert_cache_next + 1) % CERT_CACHE;
+	pthread_mutex_unlock(&cert_cache_mu);
+	X509_free(old);
+}
+
 static int read_cert(const char *text, size_t len, const char *what, X509 **out,
                      struct c2e_err *err)
 {
+	unsigned char id[SHA256_DIGEST_LENGTH];
+	bool have_id = cert_id(text, len, id);
+
 	struct c2e_buf der = C2E_BUF_INIT;
 	BIO *bio = NULL;
 	X509 *x = NULL;
@@ -407,6 +468,8 @@ static int read_cert(const char *text, size_t len, const char *what, X509 **out,
 
 	*out = NULL;
 	ERR_clear_error();
+	if (have_id && (*out = cert_cache_get(id)) != NULL)
+		return C2E_OK;
 	if (len > INT_MAX) {
 		rc = c2e_err_set(err, C2E_EDATA,
 		                 "certificate '%s' is too large", what);
@@ -452,6 +515,8 @@ static int read_cert(const char *text, size_t len, const char *what, X509 **out,
 		        ossl_reason(reason, sizeof(reason), "no certificate"));
 		goto done;
 	}
+	if (have_id)
+		cert_cache_put(id, x);
 	*out = x;
 	x = NULL;
 done:
