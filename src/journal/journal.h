@@ -20,8 +20,8 @@
  * committed without a sync: a crash of the process loses none of it, a
  * power loss may lose the last of it, leaving a step in flight, which
  * resume reconciles by reading the org.  The next synced commit, and the
- * journal's close, make everything before it durable.  Run states,
- * undone steps and hand-made marks are synced.
+ * journal's close, make everything before it durable.  Undone steps and
+ * hand-made marks are synced; run states are not.
  *
  * No secret is ever stored: callers never pass access
  * tokens, private keys or consumer secrets (consumer keys are
