@@ -115,7 +115,23 @@ static const char schema_v1[] =
         "PRAGMA application_id = 1664247137;\n" /* "c2ea" */
         "PRAGMA user_version = 1;\n";
 
-static const char *const migrations[] = { schema_v1 };
+/*
+ * Version 2: a run's plan (about 50 KB of JSON for three apps) moves to
+ * its own table.  In the runs row, every change of state rewrote it, and
+ * that was a third of everything a run wrote to the journal.
+ */
+static const char schema_v2[] =
+        "CREATE TABLE run_plans (\n"
+        "  run_id INTEGER PRIMARY KEY REFERENCES runs (id),\n"
+        "  plan_json TEXT NOT NULL\n"
+        ") STRICT;\n"
+        "INSERT INTO run_plans (run_id, plan_json) "
+        "SELECT id, plan_json FROM runs;\n"
+        "ALTER TABLE runs DROP COLUMN plan_json;\n"
+        "UPDATE meta SET value = '2' WHERE key = 'schema_version';\n"
+        "PRAGMA user_version = 2;\n";
+
+static const char *const migrations[] = { schema_v1, schema_v2 };
 
 #define SCHEMA_VERSION ((int)C2E_ARRAY_SIZE(migrations))
 
@@ -127,6 +143,7 @@ enum stmt_id {
 	ST_ROLLBACK,
 	ST_META_PUT,
 	ST_RUN_INSERT,
+	ST_RUN_PLAN_INSERT,
 	ST_RUN_GET,
 	ST_RUN_STATE,
 	ST_RUN_SET_STATE,
@@ -148,9 +165,10 @@ enum stmt_id {
 	ST__COUNT
 };
 
-#define RUN_COLS                                                               \
-	"id, org_id, instance_url, username, plan_hash, plan_path, "           \
-	"plan_json, inventory_hash, tool_version, os_user, host, started_at, " \
+#define RUN_COLS                                                     \
+	"id, org_id, instance_url, username, plan_hash, plan_path, " \
+	"(SELECT plan_json FROM run_plans WHERE run_id = runs.id), " \
+	"inventory_hash, tool_version, os_user, host, started_at, "  \
 	"finished_at, state"
 #define STEP_COLS                                                             \
 	"id, run_id, seq, app, kind, component_type, component_name, state, " \
@@ -174,9 +192,11 @@ static const char *const stmt_sql[ST__COUNT] = {
 	        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
 	[ST_RUN_INSERT] =
 	        "INSERT INTO runs (org_id, instance_url, username, plan_hash, "
-	        "plan_path, plan_json, inventory_hash, tool_version, os_user, "
-	        "host, started_at, state) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
-	        "?8, ?9, ?10, ?11, 'running')",
+	        "plan_path, inventory_hash, tool_version, os_user, host, "
+	        "started_at, state) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
+	        "?9, ?10, 'running')",
+	[ST_RUN_PLAN_INSERT] =
+	        "INSERT INTO run_plans (run_id, plan_json) VALUES (?1, ?2)",
 	[ST_RUN_GET] = "SELECT " RUN_COLS " FROM runs WHERE id = ?1",
 	[ST_RUN_STATE] = "SELECT state FROM runs WHERE id = ?1",
 	[ST_RUN_SET_STATE] =
@@ -937,11 +957,10 @@ int c2e_journal_run_begin(struct c2e_journal *j,
 	    bind_text(st, 3, info->username) ||
 	    bind_text(st, 4, info->plan_hash) ||
 	    bind_text(st, 5, info->plan_path) ||
-	    bind_text(st, 6, info->plan_json) ||
-	    bind_text(st, 7, info->inventory_hash) ||
-	    bind_text(st, 8, info->tool_version) ||
-	    bind_text(st, 9, info->os_user) || bind_text(st, 10, info->host) ||
-	    bind_text(st, 11, now)) {
+	    bind_text(st, 6, info->inventory_hash) ||
+	    bind_text(st, 7, info->tool_version) ||
+	    bind_text(st, 8, info->os_user) || bind_text(st, 9, info->host) ||
+	    bind_text(st, 10, now)) {
 		rc = db_fail(j, "start a run", err);
 		goto done;
 	}
@@ -950,6 +969,18 @@ int c2e_journal_run_begin(struct c2e_journal *j,
 		goto done;
 	}
 	id = sqlite3_last_insert_rowid(j->db);
+	finish(st);
+	st = stmt(j, ST_RUN_PLAN_INSERT, err);
+	if (!st) {
+		rc = stmt_rc(err);
+		goto done;
+	}
+	if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK ||
+	    bind_text(st, 2, info->plan_json) ||
+	    sqlite3_step(st) != SQLITE_DONE) {
+		rc = db_fail(j, "start a run", err);
+		goto done;
+	}
 	finish(st);
 	st = NULL;
 	c2e_buf_addf(&detail, "started for org %s, plan %s: -> running",

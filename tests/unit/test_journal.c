@@ -4,6 +4,7 @@
 
 #include <dlfcn.h>
 #include <errno.h>
+#include <sqlite3.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -220,13 +221,13 @@ static void test_journal__create_and_reopen(void)
 	char *path = jpath("create.db");
 	struct c2e_journal *j = open_ok(path);
 
-	ASSERT_INT_EQ(c2e_journal_schema_version(j), 1);
+	ASSERT_INT_EQ(c2e_journal_schema_version(j), 2);
 	ASSERT_STR_EQ(c2e_journal_path(j), path);
 	ASSERT_INT_EQ(file_mode(path), 0600);
 	c2e_journal_close(j);
 
 	j = open_ok(path);
-	ASSERT_INT_EQ(c2e_journal_schema_version(j), 1);
+	ASSERT_INT_EQ(c2e_journal_schema_version(j), 2);
 	c2e_journal_close(j);
 	c2e_journal_close(NULL);
 	free(path);
@@ -257,7 +258,7 @@ static void test_journal__modes_wal_and_version(void)
 	ASSERT_INT_EQ(bytes[19], 2);
 	/* PRAGMA user_version, big-endian at offset 60 */
 	ASSERT_INT_EQ(bytes[60] | bytes[61] | bytes[62], 0);
-	ASSERT_INT_EQ(bytes[63], 1);
+	ASSERT_INT_EQ(bytes[63], 2);
 	free(bytes);
 
 	/* a journal copied with a wide mode is narrowed when opened */
@@ -280,7 +281,7 @@ static void test_journal__empty_existing_file(void)
 	ASSERT(fd >= 0);
 	close(fd);
 	j = open_ok(path);
-	ASSERT_INT_EQ(c2e_journal_schema_version(j), 1);
+	ASSERT_INT_EQ(c2e_journal_schema_version(j), 2);
 	(void)begin_run(j, "00D1");
 	c2e_journal_close(j);
 	free(path);
@@ -462,7 +463,7 @@ static void test_journal__runs_crud_and_latest(void)
 	/* a required field missing is refused, naming the column */
 	info.plan_json = NULL;
 	ASSERT_INT_EQ(c2e_journal_run_begin(j, &info, &id, &err), C2E_EDATA);
-	ASSERT_STR_CONTAINS(err.msg, "runs.plan_json");
+	ASSERT_STR_CONTAINS(err.msg, "run_plans.plan_json");
 	ASSERT_OK(c2e_journal_runs(j, &v, &n, &err), &err);
 	ASSERT_INT_EQ(n, 3);
 	c2e_runs_free(v, n);
@@ -920,6 +921,144 @@ static void test_journal__steps_done_batch(void)
 	free(path);
 }
 
+/*
+ * A journal as ca2eca wrote it with schema version 1 (the SQL of that
+ * version, frozen here: journal.c may only append scripts).
+ */
+static const char frozen_v1[] =
+        "CREATE TABLE meta (\n"
+        "  key TEXT PRIMARY KEY NOT NULL,\n"
+        "  value TEXT NOT NULL\n"
+        ") STRICT;\n"
+        "INSERT INTO meta (key, value) VALUES ('application', 'ca2eca');\n"
+        "INSERT INTO meta (key, value) VALUES ('schema_version', '1');\n"
+        "CREATE TABLE runs (\n"
+        "  id INTEGER PRIMARY KEY,\n"
+        "  org_id TEXT NOT NULL,\n"
+        "  instance_url TEXT NOT NULL,\n"
+        "  username TEXT,\n"
+        "  plan_hash TEXT NOT NULL,\n"
+        "  plan_path TEXT,\n"
+        "  plan_json TEXT NOT NULL,\n"
+        "  inventory_hash TEXT NOT NULL,\n"
+        "  tool_version TEXT NOT NULL,\n"
+        "  os_user TEXT NOT NULL,\n"
+        "  host TEXT NOT NULL,\n"
+        "  started_at TEXT NOT NULL,\n"
+        "  finished_at TEXT,\n"
+        "  state TEXT NOT NULL DEFAULT 'running'\n"
+        "    CHECK (state IN ('running', 'done', 'failed', "
+        "'rolled_back'))\n"
+        ") STRICT;\n"
+        "CREATE INDEX runs_org ON runs (org_id, id);\n"
+        "CREATE TABLE steps (\n"
+        "  id INTEGER PRIMARY KEY,\n"
+        "  run_id INTEGER NOT NULL REFERENCES runs (id),\n"
+        "  seq INTEGER NOT NULL CHECK (seq >= 1),\n"
+        "  app TEXT NOT NULL,\n"
+        "  kind TEXT NOT NULL,\n"
+        "  component_type TEXT,\n"
+        "  component_name TEXT,\n"
+        "  state TEXT NOT NULL DEFAULT 'pending'\n"
+        "    CHECK (state IN ('pending', 'in_flight', 'done', 'failed', "
+        "'undone')),\n"
+        "  before_image TEXT,\n"
+        "  after_image TEXT,\n"
+        "  result TEXT,\n"
+        "  error TEXT,\n"
+        "  attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),\n"
+        "  started_at TEXT,\n"
+        "  finished_at TEXT,\n"
+        "  duration_ms INTEGER,\n"
+        "  mark_reason TEXT,\n"
+        "  UNIQUE (run_id, seq)\n"
+        ") STRICT;\n"
+        "CREATE TRIGGER steps_transition BEFORE UPDATE OF state ON steps\n"
+        "WHEN NOT (\n"
+        "  (OLD.state IN ('pending', 'failed', 'in_flight')\n"
+        "   AND NEW.state = 'in_flight')\n"
+        "  OR (OLD.state = 'in_flight' AND NEW.state IN ('done', "
+        "'failed'))\n"
+        "  OR (OLD.state = 'done' AND NEW.state = 'undone')\n"
+        "  OR (OLD.state = 'pending' AND NEW.state IN ('done', 'failed'))\n"
+        "  OR (OLD.state = 'failed' AND NEW.state = 'done'))\n"
+        "BEGIN\n"
+        "  SELECT RAISE(ABORT, 'invalid step state transition');\n"
+        "END;\n"
+        "CREATE TABLE events (\n"
+        "  id INTEGER PRIMARY KEY,\n"
+        "  run_id INTEGER REFERENCES runs (id),\n"
+        "  step_id INTEGER REFERENCES steps (id),\n"
+        "  at TEXT NOT NULL,\n"
+        "  kind TEXT NOT NULL,\n"
+        "  detail TEXT NOT NULL\n"
+        ") STRICT;\n"
+        "CREATE INDEX events_run ON events (run_id, id);\n"
+        "CREATE INDEX events_step ON events (step_id);\n"
+        "CREATE TABLE inventories (\n"
+        "  id INTEGER PRIMARY KEY,\n"
+        "  org_id TEXT NOT NULL,\n"
+        "  hash TEXT NOT NULL UNIQUE,\n"
+        "  taken_at TEXT NOT NULL,\n"
+        "  snapshot TEXT NOT NULL\n"
+        ") STRICT;\n"
+        "CREATE INDEX inventories_org ON inventories (org_id, id);\n"
+        "PRAGMA application_id = 1664247137;\n" /* "c2ea" */
+        "PRAGMA user_version = 1;\n";
+
+static void test_journal__migrates_v1(void)
+{
+	struct c2e_err err = C2E_ERR_INIT;
+	char *path = jpath("v1.db");
+	struct c2e_journal *j;
+	struct c2e_run run;
+	struct c2e_step *v = NULL;
+	sqlite3 *db = NULL;
+	size_t n = 0;
+
+	ASSERT_INT_EQ(sqlite3_open(path, &db), SQLITE_OK);
+	ASSERT_INT_EQ(sqlite3_exec(db, frozen_v1, NULL, NULL, NULL), SQLITE_OK);
+	ASSERT_INT_EQ(
+	        sqlite3_exec(
+	                db,
+	                "PRAGMA journal_mode = WAL;"
+	                "INSERT INTO runs (org_id, instance_url, plan_hash, "
+	                "plan_json, inventory_hash, tool_version, os_user, "
+	                "host, started_at, state) VALUES ('00DA', "
+	                "'https://x.example.com', 'sha256:1', '{\"plan\":1}', "
+	                "'sha256:2', '0.1', 'u', 'h', "
+	                "'2026-11-29T01:00:00.000Z', 'failed');"
+	                "INSERT INTO steps (run_id, seq, app, kind, state) "
+	                "VALUES (1, 1, 'A', 'read_back', 'pending');",
+	                NULL, NULL, NULL),
+	        SQLITE_OK);
+	sqlite3_close(db);
+
+	j = open_ok(path);
+	ASSERT_INT_EQ(c2e_journal_schema_version(j), 2);
+	memset(&run, 0, sizeof(run));
+	ASSERT_OK(c2e_journal_run_get(j, 1, &run, &err), &err);
+	ASSERT_STR_EQ(run.plan_json, "{\"plan\":1}");
+	ASSERT_STR_EQ(run.org_id, "00DA");
+	ASSERT_INT_EQ(run.state, C2E_RUN_FAILED);
+	c2e_run_release(&run);
+	ASSERT_OK(c2e_journal_steps(j, 1, &v, &n, &err), &err);
+	ASSERT_INT_EQ(n, 1);
+	ASSERT_STR_EQ(v[0].app, "A");
+	c2e_steps_free(v, n);
+	/* and it goes on: a new run has its plan too */
+	{
+		int64_t id = begin_run(j, "00DA");
+
+		memset(&run, 0, sizeof(run));
+		ASSERT_OK(c2e_journal_run_get(j, id, &run, &err), &err);
+		ASSERT_NOT_NULL(run.plan_json);
+		c2e_run_release(&run);
+	}
+	c2e_journal_close(j);
+	free(path);
+}
+
 /* `n` bytes of printable, NUL-free text that is not all one byte. */
 static char *big_text(size_t n, char seed)
 {
@@ -1270,6 +1409,7 @@ int main(void)
 	RUN(test_journal__steps_begin_all_or_nothing);
 	RUN(test_journal__durability_classes);
 	RUN(test_journal__steps_done_batch);
+	RUN(test_journal__migrates_v1);
 	RUN(test_journal__large_images_round_trip);
 	RUN(test_journal__events_recorded);
 	RUN(test_journal__inventory_put_idempotent);
