@@ -30,6 +30,7 @@ struct mdapi_req {
 	size_t n;
 	struct c2e_md_doc *const *docs; /* save */
 	enum c2e_soap_save_op save_op;
+	struct c2e_xml_node *tree; /* the answer, parsed by the classifier */
 };
 
 static const char *host_of(const char *url)
@@ -67,11 +68,15 @@ static enum c2e_verdict req_classify(void *ctx,
                                      const struct c2e_http_response *resp,
                                      struct c2e_err *err)
 {
-	const struct mdapi_req *r = ctx;
+	struct mdapi_req *r = ctx;
 
+	/* an earlier attempt's answer */
+	c2e_xml_free(r->tree);
+	r->tree = NULL;
 	/* the session (and its URL) may be new since the call began */
-	return c2e_soap_classify(host_of(c2e_org_session(r->org)->instance_url),
-	                         r->op, resp, err);
+	return c2e_soap_classify_keep(
+	        host_of(c2e_org_session(r->org)->instance_url), r->op, resp,
+	        &r->tree, err);
 }
 
 /* Runs one call; on C2E_OK `resp` holds the answer to parse. */
@@ -102,6 +107,13 @@ static int run(struct c2e_org *org, struct mdapi_req *r,
 	/* a new login may have moved the org: name the host it answered */
 	r->host = host_of(c2e_org_session(org)->instance_url);
 	c2e_buf_release(&path);
+	if (rc == C2E_OK && !r->tree)
+		rc = c2e_err_set(err, C2E_ERROR, "'%s': no parsed answer",
+		                 r->op);
+	if (rc != C2E_OK) {
+		c2e_xml_free(r->tree);
+		r->tree = NULL;
+	}
 	return rc;
 }
 
@@ -125,8 +137,8 @@ int c2e_mdapi_list(struct c2e_org *org, const char *const *types,
 		              C2E_MDAPI_MAX_LIST_QUERIES;
 		rc = run(org, &r, &resp, NULL, err);
 		if (rc == C2E_OK)
-			rc = c2e_soap_parse_list(r.host, resp.body.buf,
-			                         resp.body.len, &got, err);
+			rc = c2e_soap_parse_list_tree(r.host, r.tree, &got,
+			                              err);
 		c2e_http_response_release(&resp);
 		if (rc != C2E_OK)
 			goto done;
@@ -162,9 +174,9 @@ int c2e_mdapi_read(struct c2e_org *org, const char *type,
 		                                        C2E_MDAPI_MAX_PER_CALL;
 		rc = run(org, &r, &resp, NULL, err);
 		if (rc == C2E_OK)
-			rc = c2e_soap_parse_read(r.host, type, r.names, r.n,
-			                         resp.body.buf, resp.body.len,
-			                         docs + at, err);
+			rc = c2e_soap_parse_read_tree(r.host, type, r.names,
+			                              r.n, r.tree, docs + at,
+			                              err);
 		c2e_http_response_release(&resp);
 		if (rc != C2E_OK)
 			goto done;
@@ -211,9 +223,9 @@ static int write_all(struct c2e_org *org, struct mdapi_req *proto,
 		                                        C2E_MDAPI_MAX_PER_CALL;
 		rc = run(org, &r, &resp, &unknown, err);
 		if (rc == C2E_OK) {
-			rc = c2e_soap_parse_save(r.host, r.op, names + at, r.n,
-			                         resp.body.buf, resp.body.len,
-			                         got + at, err);
+			rc = c2e_soap_parse_save_tree(r.host, r.op, names + at,
+			                              r.n, r.tree, got + at,
+			                              err);
 			/* applied, but the answer cannot be read */
 			if (rc != C2E_OK)
 				unknown = true;

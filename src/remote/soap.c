@@ -342,21 +342,24 @@ int c2e_soap_fault_of(const char *data, size_t len, struct c2e_soap_fault *out,
 }
 
 /*
- * Parses an answer and finds Envelope/Body/<op>Response.  A fault, bad
- * XML or a missing element is C2E_EREMOTE.  *root_out owns the tree.
+ * Parses an answer (unless `given` is its tree, which it then owns) and
+ * finds Envelope/Body/<op>Response.  A fault, bad XML or a missing
+ * element is C2E_EREMOTE.  *root_out owns the tree.
  */
 static int soap_open(const char *host, const char *op, const char *data,
-                     size_t len, struct c2e_xml_node **root_out,
+                     size_t len, struct c2e_xml_node *given,
+                     struct c2e_xml_node **root_out,
                      const struct c2e_xml_node **resp_out, struct c2e_err *err)
 {
 	struct c2e_err local = C2E_ERR_INIT;
-	struct c2e_xml_node *root = NULL;
+	struct c2e_xml_node *root = given;
 	const struct c2e_xml_node *body, *f, *r;
 	char want[96];
 	const char *why;
-	int rc;
+	int rc = C2E_OK;
 
-	rc = c2e_xml_parse(data, len, "answer", &root, &local);
+	if (!root)
+		rc = c2e_xml_parse(data, len, "answer", &root, &local);
 	if (rc == C2E_ENOMEM)
 		return c2e_err_oom(err);
 	if (rc != C2E_OK) {
@@ -425,17 +428,37 @@ enum c2e_verdict c2e_soap_classify(const char *host, const char *op,
                                    const struct c2e_http_response *resp,
                                    struct c2e_err *err)
 {
+	return c2e_soap_classify_keep(host, op, resp, NULL, err);
+}
+
+enum c2e_verdict c2e_soap_classify_keep(const char *host, const char *op,
+                                        const struct c2e_http_response *resp,
+                                        struct c2e_xml_node **tree_out,
+                                        struct c2e_err *err)
+{
+	struct c2e_err local = C2E_ERR_INIT;
 	struct c2e_soap_fault f;
-	struct c2e_xml_node *root = NULL;
-	const struct c2e_xml_node *r;
+	struct c2e_xml_node *root = NULL, *kept = NULL;
+	const struct c2e_xml_node *r, *fe = NULL;
 	long st = resp->status;
+	enum c2e_verdict v;
 	int rc;
 
+	if (tree_out)
+		*tree_out = NULL;
 	memset(&f, 0, sizeof(f));
-	rc = c2e_soap_fault_of(resp->body.buf, resp->body.len, &f, err);
-	if (rc < 0)
+	/* parsed once: for a fault, for the answer, and for the caller */
+	rc = c2e_xml_parse(resp->body.buf, resp->body.len, "SOAP answer", &root,
+	                   &local);
+	if (rc == C2E_ENOMEM) {
+		c2e_err_oom(err);
 		return C2E_VERDICT_FAIL;
-	if (rc == 1) {
+	}
+	if (rc == C2E_OK)
+		fe = fault_elem(root);
+	if (fe) {
+		fault_from(fe, &f);
+		c2e_xml_free(root);
 		if (strcmp(f.code, "INVALID_SESSION_ID") == 0) {
 			c2e_err_set(err, C2E_EAUTH,
 			            "'%s' refused the session for '%s': "
@@ -470,24 +493,31 @@ enum c2e_verdict c2e_soap_classify(const char *host, const char *op,
 		            "'%s' answered '%s' with HTTP 401 (session not "
 		            "accepted)",
 		            host, op);
-		return C2E_VERDICT_REAUTH;
-	}
-	if (st == 429 || st >= 500) {
+		v = C2E_VERDICT_REAUTH;
+	} else if (st == 429 || st >= 500) {
 		c2e_err_set(err, C2E_EREMOTE,
 		            "'%s' answered '%s' with HTTP %ld", host, op, st);
-		return C2E_VERDICT_RETRY;
-	}
-	if (st < 200 || st > 299) {
+		v = C2E_VERDICT_RETRY;
+	} else if (st < 200 || st > 299) {
 		c2e_err_set(err, C2E_EREMOTE,
 		            "'%s' answered '%s' with HTTP %ld and no SOAP "
 		            "fault; check the instance URL and the API version",
 		            host, op, st);
-		return C2E_VERDICT_FAIL;
+		v = C2E_VERDICT_FAIL;
+	} else {
+		/* soap_open takes the tree (or parses again to say why not) */
+		rc = soap_open(host, op, resp->body.buf, resp->body.len, root,
+		               &kept, &r, err);
+		root = NULL;
+		v = rc == C2E_OK ? C2E_VERDICT_OK : C2E_VERDICT_FAIL;
+		if (v == C2E_VERDICT_OK && tree_out) {
+			*tree_out = kept;
+			kept = NULL;
+		}
 	}
-	rc = soap_open(host, op, resp->body.buf, resp->body.len, &root, &r,
-	               err);
 	c2e_xml_free(root);
-	return rc == C2E_OK ? C2E_VERDICT_OK : C2E_VERDICT_FAIL;
+	c2e_xml_free(kept);
+	return v;
 }
 
 /* --- listMetadata --- */
@@ -592,8 +622,9 @@ static int file_props_from(const char *host, const struct c2e_xml_node *x,
 	return rc;
 }
 
-int c2e_soap_parse_list(const char *host, const char *data, size_t len,
-                        struct c2e_file_props_list *out, struct c2e_err *err)
+static int parse_list(const char *host, const char *data, size_t len,
+                      struct c2e_xml_node *tree,
+                      struct c2e_file_props_list *out, struct c2e_err *err)
 {
 	struct c2e_file_props_list got = { NULL, 0 };
 	struct c2e_xml_node *root = NULL;
@@ -601,7 +632,7 @@ int c2e_soap_parse_list(const char *host, const char *data, size_t len,
 	size_t n = 0;
 	int rc;
 
-	rc = soap_open(host, "listMetadata", data, len, &root, &r, err);
+	rc = soap_open(host, "listMetadata", data, len, tree, &root, &r, err);
 	if (rc != C2E_OK)
 		return rc;
 	for (const struct c2e_xml_node *c = r->children; c; c = c->next)
@@ -706,10 +737,10 @@ done:
 	return rc;
 }
 
-int c2e_soap_parse_read(const char *host, const char *type,
-                        const char *const *names, size_t n, const char *data,
-                        size_t len, struct c2e_md_doc **docs_out,
-                        struct c2e_err *err)
+static int parse_read(const char *host, const char *type,
+                      const char *const *names, size_t n, const char *data,
+                      size_t len, struct c2e_xml_node *tree,
+                      struct c2e_md_doc **docs_out, struct c2e_err *err)
 {
 	struct c2e_xml_node *root = NULL;
 	const struct c2e_xml_node *r, *result;
@@ -718,7 +749,7 @@ int c2e_soap_parse_read(const char *host, const char *type,
 	size_t nrec, pos;
 	int rc;
 
-	rc = soap_open(host, "readMetadata", data, len, &root, &r, err);
+	rc = soap_open(host, "readMetadata", data, len, tree, &root, &r, err);
 	if (rc != C2E_OK)
 		return rc;
 	result = md_child(r, "result");
@@ -862,10 +893,10 @@ static int save_result_from(const char *host, const char *op,
 	return C2E_OK;
 }
 
-int c2e_soap_parse_save(const char *host, const char *op,
-                        const char *const *names, size_t n, const char *data,
-                        size_t len, struct c2e_save_result *results,
-                        struct c2e_err *err)
+static int parse_save(const char *host, const char *op,
+                      const char *const *names, size_t n, const char *data,
+                      size_t len, struct c2e_xml_node *tree,
+                      struct c2e_save_result *results, struct c2e_err *err)
 {
 	struct c2e_xml_node *root = NULL;
 	const struct c2e_xml_node *r;
@@ -874,7 +905,7 @@ int c2e_soap_parse_save(const char *host, const char *op,
 	size_t nres, pos;
 	int rc;
 
-	rc = soap_open(host, op, data, len, &root, &r, err);
+	rc = soap_open(host, op, data, len, tree, &root, &r, err);
 	if (rc != C2E_OK)
 		return rc;
 	nres = count_md(r, "result");
@@ -937,4 +968,50 @@ done:
 	free(taken);
 	c2e_xml_free(root);
 	return rc;
+}
+
+int c2e_soap_parse_list(const char *host, const char *data, size_t len,
+                        struct c2e_file_props_list *out, struct c2e_err *err)
+{
+	return parse_list(host, data, len, NULL, out, err);
+}
+
+int c2e_soap_parse_list_tree(const char *host, struct c2e_xml_node *tree,
+                             struct c2e_file_props_list *out,
+                             struct c2e_err *err)
+{
+	return parse_list(host, NULL, 0, tree, out, err);
+}
+
+int c2e_soap_parse_read(const char *host, const char *type,
+                        const char *const *names, size_t n, const char *data,
+                        size_t len, struct c2e_md_doc **docs_out,
+                        struct c2e_err *err)
+{
+	return parse_read(host, type, names, n, data, len, NULL, docs_out, err);
+}
+
+int c2e_soap_parse_read_tree(const char *host, const char *type,
+                             const char *const *names, size_t n,
+                             struct c2e_xml_node *tree,
+                             struct c2e_md_doc **docs_out, struct c2e_err *err)
+{
+	return parse_read(host, type, names, n, NULL, 0, tree, docs_out, err);
+}
+
+int c2e_soap_parse_save(const char *host, const char *op,
+                        const char *const *names, size_t n, const char *data,
+                        size_t len, struct c2e_save_result *results,
+                        struct c2e_err *err)
+{
+	return parse_save(host, op, names, n, data, len, NULL, results, err);
+}
+
+int c2e_soap_parse_save_tree(const char *host, const char *op,
+                             const char *const *names, size_t n,
+                             struct c2e_xml_node *tree,
+                             struct c2e_save_result *results,
+                             struct c2e_err *err)
+{
+	return parse_save(host, op, names, n, NULL, 0, tree, results, err);
 }

@@ -39,6 +39,7 @@
 #include "remote/org.h"
 #include "util/buf.h"
 #include "util/err.h"
+#include "util/xml.h"
 
 #define C2E_NS_SOAPENV "http://schemas.xmlsoap.org/soap/envelope/"
 
@@ -114,6 +115,15 @@ C2E_MUST_CHECK int c2e_soap_fault_of(const char *data, size_t len,
 enum c2e_verdict c2e_soap_classify(const char *host, const char *op,
                                    const struct c2e_http_response *resp,
                                    struct c2e_err *err);
+/*
+ * The same, and on OK *tree_out (may be NULL) receives the parsed answer
+ * (caller frees with c2e_xml_free, or hands it to a c2e_soap_parse_*_tree
+ * function): an answer is then parsed once.
+ */
+enum c2e_verdict c2e_soap_classify_keep(const char *host, const char *op,
+                                        const struct c2e_http_response *resp,
+                                        struct c2e_xml_node **tree_out,
+                                        struct c2e_err *err);
 
 /* listMetadata: every FileProperties, in any order, appended to `out`. */
 C2E_MUST_CHECK int c2e_soap_parse_list(const char *host, const char *data,
@@ -145,5 +155,24 @@ C2E_MUST_CHECK int c2e_soap_parse_save(const char *host, const char *op,
                                        const char *data, size_t len,
                                        struct c2e_save_result *results,
                                        struct c2e_err *err);
+
+/*
+ * The parsers above, given the tree c2e_soap_classify_keep kept instead
+ * of the answer's text; they take the tree over (and free it).
+ */
+C2E_MUST_CHECK int c2e_soap_parse_list_tree(const char *host,
+                                            struct c2e_xml_node *tree,
+                                            struct c2e_file_props_list *out,
+                                            struct c2e_err *err);
+C2E_MUST_CHECK int c2e_soap_parse_read_tree(const char *host, const char *type,
+                                            const char *const *names, size_t n,
+                                            struct c2e_xml_node *tree,
+                                            struct c2e_md_doc **docs_out,
+                                            struct c2e_err *err);
+C2E_MUST_CHECK int c2e_soap_parse_save_tree(const char *host, const char *op,
+                                            const char *const *names, size_t n,
+                                            struct c2e_xml_node *tree,
+                                            struct c2e_save_result *results,
+                                            struct c2e_err *err);
 
 #endif
