@@ -686,6 +686,49 @@ static void test_soap__garbage(void)
 	         55);
 }
 
+/* The classifier keeps the tree it parsed; the tree parsers take it. */
+static void test_soap__classify_keeps_tree(void)
+{
+	struct c2e_err err = C2E_ERR_INIT;
+	struct c2e_http_response r = C2E_HTTP_RESPONSE_INIT;
+	const char *names[] = { "App_A", "App_B", "Missing" };
+	struct c2e_md_doc *docs[3] = { NULL, NULL, NULL };
+	struct c2e_xml_node *tree = NULL;
+	size_t len;
+	char *body = load("read-eca.xml", &len);
+
+	set_resp(&r, 200, body, len);
+	ASSERT_INT_EQ(
+	        c2e_soap_classify_keep(HOST, "readMetadata", &r, &tree, &err),
+	        C2E_VERDICT_OK);
+	ASSERT_NOT_NULL(tree);
+	ASSERT_OK(c2e_soap_parse_read_tree(HOST, "ExternalClientApplication",
+	                                   names, 3, tree, docs, &err),
+	          &err);
+	ASSERT_STR_EQ(docs[0]->full_name, "App_A");
+	ASSERT_STR_EQ(docs[1]->full_name, "App_B");
+	ASSERT_NULL(docs[2]);
+	c2e_md_doc_free(docs[0]);
+	c2e_md_doc_free(docs[1]);
+
+	/* a fault: no tree, the same verdict as without one */
+	ASSERT_INT_EQ(
+	        c2e_soap_classify_keep(HOST, "createMetadata", &r, &tree, &err),
+	        C2E_VERDICT_FAIL);
+	ASSERT_NULL(tree);
+	ASSERT_STR_CONTAINS(err.msg, "createMetadataResponse");
+
+	/* a tree of the wrong answer is refused, and freed (ASan) */
+	ASSERT_INT_EQ(
+	        c2e_soap_classify_keep(HOST, "readMetadata", &r, &tree, &err),
+	        C2E_VERDICT_OK);
+	ASSERT_INT_EQ(c2e_soap_parse_save_tree(HOST, "createMetadata", names, 1,
+	                                       tree, NULL, &err),
+	              C2E_EREMOTE);
+	resp_release(&r);
+	free(body);
+}
+
 int main(void)
 {
 	c2e_xml_global_init();
@@ -706,6 +749,7 @@ int main(void)
 	RUN(test_soap__fault_fields);
 	RUN(test_soap__classify_faults);
 	RUN(test_soap__classify_http);
+	RUN(test_soap__classify_keeps_tree);
 	RUN(test_soap__truncated_every_97_bytes);
 	RUN(test_soap__garbage);
 	c2e_xml_global_cleanup();
