@@ -1654,14 +1654,26 @@ done:
 }
 
 /* Moves steps in one transaction: all of them, or none. */
-static int move_steps(struct c2e_journal *j, const int64_t *ids,
-                      const char *const *a, const char *const *b, size_t n,
-                      enum step_op op, enum durability d, struct c2e_err *err)
+/* One operation on several steps, inside the caller's transaction. */
+struct step_moves {
+	const int64_t *ids;
+	const char *const *a;
+	const char *const *b;
+	size_t n;
+	enum step_op op;
+};
+
+/* Moves steps in one transaction: every group in order, all or none. */
+static int move_groups(struct c2e_journal *j, const struct step_moves *g,
+                       size_t n_groups, enum durability d, struct c2e_err *err)
 {
 	char now[TIME_MAX];
+	size_t total = 0;
 	int rc;
 
-	if (n == 0)
+	for (size_t k = 0; k < n_groups; k++)
+		total += g[k].n;
+	if (total == 0)
 		return C2E_OK;
 	rc = now_iso(now, err);
 	if (rc < 0)
@@ -1669,17 +1681,43 @@ static int move_steps(struct c2e_journal *j, const int64_t *ids,
 	rc = tx_begin(j, d, "change the state of a step", err);
 	if (rc < 0)
 		return rc;
-	for (size_t i = 0; i < n; i++) {
-		rc = move_step(j, ids[i], op, a ? a[i] : NULL, b ? b[i] : NULL,
-		               now, err);
-		if (rc < 0)
-			goto done;
-	}
+	for (size_t k = 0; k < n_groups; k++)
+		for (size_t i = 0; i < g[k].n; i++) {
+			rc = move_step(j, g[k].ids[i], g[k].op,
+			               g[k].a ? g[k].a[i] : NULL,
+			               g[k].b ? g[k].b[i] : NULL, now, err);
+			if (rc < 0)
+				goto done;
+		}
 	rc = tx_commit(j, "change the state of a step", err);
 done:
 	if (rc < 0)
 		tx_rollback(j);
 	return rc;
+}
+
+static int move_steps(struct c2e_journal *j, const int64_t *ids,
+                      const char *const *a, const char *const *b, size_t n,
+                      enum step_op op, enum durability d, struct c2e_err *err)
+{
+	struct step_moves g = { ids, a, b, n, op };
+
+	return move_groups(j, &g, 1, d, err);
+}
+
+int c2e_journal_steps_advance(struct c2e_journal *j, const int64_t *done_ids,
+                              const char *const *after_images,
+                              const char *const *results, size_t n_done,
+                              const int64_t *begin_ids,
+                              const char *const *before_images, size_t n_begin,
+                              bool reads_only, struct c2e_err *err)
+{
+	struct step_moves g[2] = {
+		{ done_ids, after_images, results, n_done, OP_DONE },
+		{ begin_ids, before_images, NULL, n_begin, OP_BEGIN },
+	};
+
+	return move_groups(j, g, 2, reads_only ? LAZY : DURABLE, err);
 }
 
 int c2e_journal_steps_begin(struct c2e_journal *j, const int64_t *step_ids,

@@ -193,6 +193,20 @@ C2E_MUST_CHECK int c2e_journal_steps_done(struct c2e_journal *j,
                                           const char *const *after_images,
                                           const char *const *results, size_t n,
                                           struct c2e_err *err);
+/*
+ * The completions of one batch and the intent of the next, in one
+ * transaction: n_done steps in_flight -> done (as c2e_journal_steps_done),
+ * then n_begin steps -> in_flight (as c2e_journal_steps_begin, or
+ * c2e_journal_steps_begin_reads when `reads_only`: then not synced).
+ * All or none.
+ */
+C2E_MUST_CHECK int
+c2e_journal_steps_advance(struct c2e_journal *j, const int64_t *done_ids,
+                          const char *const *after_images,
+                          const char *const *results, size_t n_done,
+                          const int64_t *begin_ids,
+                          const char *const *before_images, size_t n_begin,
+                          bool reads_only, struct c2e_err *err);
 /* in_flight -> failed with the error text. */
 C2E_MUST_CHECK int c2e_journal_step_failed(struct c2e_journal *j,
                                            int64_t step_id, const char *error,

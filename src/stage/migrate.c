@@ -36,6 +36,19 @@
 
 #define BATCH C2E_MDAPI_MAX_PER_CALL
 
+/*
+ * Completions of one batch: recorded together, in the transaction of the
+ * next batch's intent (one commit where there were two per batch), or
+ * when the run ends (see dones_defer).
+ */
+struct dones {
+	int64_t ids[BATCH];
+	char *images[BATCH];
+	char *results[BATCH];
+	size_t idx[BATCH]; /* index in run.steps */
+	size_t n;
+};
+
 struct run {
 	struct c2e_org *org;
 	struct c2e_journal *j;
@@ -64,6 +77,8 @@ struct run {
 	 */
 	struct c2e_file_props_list listed;
 	bool have_listed;
+	/* completions not yet in the journal (dones_defer) */
+	struct dones pending;
 };
 
 /* --- small helpers ------------------------------------------------------- */
@@ -102,8 +117,17 @@ static void crash_point(struct run *r)
 		raise(SIGKILL);
 }
 
+static int flush(struct run *r, struct c2e_err *err);
+static void dones_clear(struct dones *d);
+static int done_in_memory(struct run *r, struct c2e_step *s, const char *image,
+                          const char *result);
+
 static int reload(struct run *r)
 {
+	int rc = flush(r, r->err);
+
+	if (rc < 0)
+		return rc;
 	c2e_steps_free(r->steps, r->n);
 	r->steps = NULL;
 	r->n = 0;
@@ -500,11 +524,22 @@ static int begin(struct run *r, size_t i, size_t n, char **befores)
 
 	for (size_t k = 0; k < n; k++)
 		ids[k] = r->steps[i + k].id;
-	if (!befores && reads_only(r->steps[i].kind))
+	if (r->pending.n) {
+		struct dones *d = &r->pending;
+
+		rc = c2e_journal_steps_advance(
+		        r->j, d->ids, (const char *const *)d->images,
+		        (const char *const *)d->results, d->n, ids,
+		        (const char *const *)befores, n,
+		        !befores && reads_only(r->steps[i].kind), r->err);
+		if (rc == 0)
+			dones_clear(d);
+	} else if (!befores && reads_only(r->steps[i].kind)) {
 		rc = c2e_journal_steps_begin_reads(r->j, ids, n, r->err);
-	else
+	} else {
 		rc = c2e_journal_steps_begin(
 		        r->j, ids, (const char *const *)befores, n, r->err);
+	}
 	if (rc == 0)
 		crash_point(r);
 	return rc;
@@ -519,21 +554,43 @@ static int done_step(struct run *r, const struct c2e_step *s,
 	if (after)
 		rc = doc_json(after, &img, r->err);
 	if (rc == 0)
+		rc = flush(r, r->err);
+	if (rc == 0)
 		rc = c2e_journal_step_done(r->j, s->id, img, result, r->err);
+	if (rc == 0 && s >= r->steps && s < r->steps + r->n)
+		rc = done_in_memory(r, &r->steps[s - r->steps], img, result);
 	free(img);
 	return rc;
 }
 
-/*
- * Completions of one batch, committed in one transaction (one commit for
- * a batch of creates rather than one per step).
- */
-struct dones {
-	int64_t ids[BATCH];
-	char *images[BATCH];
-	char *results[BATCH];
-	size_t n;
-};
+static void dones_clear(struct dones *d)
+{
+	for (size_t k = 0; k < d->n; k++) {
+		free(d->images[k]);
+		free(d->results[k]);
+	}
+	d->n = 0;
+}
+
+/* The run's copy of step `s` says what the journal will say. */
+static int done_in_memory(struct run *r, struct c2e_step *s, const char *image,
+                          const char *result)
+{
+	char *img = image ? c2e_strdup(image) : NULL;
+	char *res = result ? c2e_strdup(result) : NULL;
+
+	if ((image && !img) || (result && !res)) {
+		free(img);
+		free(res);
+		return c2e_err_oom(r->err);
+	}
+	free(s->after_image);
+	free(s->result);
+	s->after_image = img;
+	s->result = res;
+	s->state = C2E_STEP_DONE;
+	return C2E_OK;
+}
 
 static int dones_add(struct run *r, struct dones *d, const struct c2e_step *s,
                      const struct c2e_md_doc *after, const char *result)
@@ -550,29 +607,54 @@ static int dones_add(struct run *r, struct dones *d, const struct c2e_step *s,
 	d->ids[d->n] = s->id;
 	d->images[d->n] = img;
 	d->results[d->n] = res;
+	d->idx[d->n] = (size_t)(s - r->steps);
 	d->n++;
 	return C2E_OK;
 }
 
+/* Commits the run's deferred completions now (lazily). */
+static int flush(struct run *r, struct c2e_err *err)
+{
+	struct dones *d = &r->pending;
+	int rc;
+
+	if (!d->n)
+		return C2E_OK;
+	rc = c2e_journal_steps_done(r->j, d->ids,
+	                            (const char *const *)d->images,
+	                            (const char *const *)d->results, d->n, err);
+	dones_clear(d);
+	return rc;
+}
+
 /*
- * Commits the collected completions, also when the batch failed later
- * (`rc` < 0): those steps did happen.  Returns the first error.
+ * The batch's completions.  When the batch went well they wait for the
+ * next batch's intent and are committed in its transaction (the run's
+ * copy of the steps is updated now): a crash before that loses them, and
+ * resume finds those steps in flight and reconciles them with the org,
+ * as after a crash before any completion.  When the batch failed
+ * (`rc` < 0) they are committed at once.  Returns the first error.
  */
-static int dones_commit(struct run *r, struct dones *d, int rc)
+static int dones_defer(struct run *r, struct dones *d, int rc)
 {
 	struct c2e_err scratch = C2E_ERR_INIT;
 	int rc2 = C2E_OK;
 
-	if (d->n)
+	for (size_t k = 0; rc == 0 && k < d->n; k++)
+		rc = done_in_memory(r, &r->steps[d->idx[k]], d->images[k],
+		                    d->results[k]);
+	if (rc == 0 && r->pending.n == 0) {
+		r->pending = *d;
+		d->n = 0;
+		return C2E_OK;
+	}
+	rc2 = flush(r, rc < 0 ? &scratch : r->err);
+	if (rc2 == 0 && d->n)
 		rc2 = c2e_journal_steps_done(r->j, d->ids,
 		                             (const char *const *)d->images,
 		                             (const char *const *)d->results,
 		                             d->n, rc < 0 ? &scratch : r->err);
-	for (size_t k = 0; k < d->n; k++) {
-		free(d->images[k]);
-		free(d->results[k]);
-	}
-	d->n = 0;
+	dones_clear(d);
 	return rc < 0 ? rc : rc2;
 }
 
@@ -652,7 +734,7 @@ static int exec_create(struct run *r, size_t i, size_t n)
 		             adopt_late(r, i + k, docs[k], &res[k], NULL) :
 		             step_refused(r, &r->steps[i + k], &res[k]);
 	c2e_save_results_release(res, n);
-	return dones_commit(r, &d, rc);
+	return dones_defer(r, &d, rc);
 }
 
 /*
@@ -694,7 +776,7 @@ static int write_group(struct run *r, size_t i, size_t n,
 		                      step_refused(r, s, &res[k]);
 	}
 	c2e_save_results_release(res, count);
-	return dones_commit(r, &d, rc);
+	return dones_defer(r, &d, rc);
 }
 
 /* update_generated and create_or_update. */
@@ -871,7 +953,7 @@ static int exec_read_back(struct run *r, size_t i, size_t n)
 		say(&r->o->progress, "ECA of %s: consumer key read back",
 		    s->app);
 	}
-	rc = dones_commit(r, &d, rc);
+	rc = dones_defer(r, &d, rc);
 done:
 	for (size_t k = 0; k < n; k++) {
 		c2e_md_doc_free(g[k]);
@@ -1023,9 +1105,14 @@ static int exec_verify(struct run *r, size_t i)
 	c2e_buf_addf(&res, "{\"scope\":");
 	c2e_json_quote(&res, scope);
 	c2e_buf_addc(&res, '}');
-	rc = c2e_buf_failed(&res) ?
-	             c2e_err_oom(r->err) :
-	             c2e_journal_step_done(r->j, s->id, NULL, res.buf, r->err);
+	if (c2e_buf_failed(&res)) {
+		rc = c2e_err_oom(r->err);
+	} else {
+		struct dones d = { .n = 0 };
+
+		rc = dones_add(r, &d, s, NULL, res.buf);
+		rc = dones_defer(r, &d, rc);
+	}
 	say(&r->o->progress, "verify %s: passed (scope %s)", a->eca, scope);
 done:
 	c2e_buf_release(&res);
@@ -1297,10 +1384,11 @@ static int execute(struct run *r)
 			rc = c2e_err_set(r->err, C2E_EDATA,
 			                 "step %d has an unknown kind '%s'",
 			                 s->seq, s->kind);
-		if (rc == 0)
-			rc = reload(r);
+		/* r->steps follows what was recorded (done_in_memory) */
 		i += n;
 	}
+	if (rc == 0)
+		rc = flush(r, r->err);
 	free(r->late_create);
 	r->late_create = NULL;
 	return rc;
@@ -1368,8 +1456,12 @@ static int outcomes(struct run *r, struct c2e_migrate_result *res)
 static int finish(struct run *r, int rc, struct c2e_migrate_result *res)
 {
 	struct c2e_err e2 = C2E_ERR_INIT;
-	enum c2e_run_state st = rc == 0 ? C2E_RUN_DONE : C2E_RUN_FAILED;
+	enum c2e_run_state st;
 
+	/* completions still waiting for an intent (dones_defer) */
+	if (flush(r, rc < 0 ? &e2 : r->err) < 0 && rc == 0)
+		rc = r->err->code;
+	st = rc == 0 ? C2E_RUN_DONE : C2E_RUN_FAILED;
 	if (c2e_journal_run_set_state(r->j, r->run_id, st, &e2) < 0 && rc == 0)
 		rc = c2e_err_set(r->err, e2.code, "%s", e2.msg);
 	res->state = st;

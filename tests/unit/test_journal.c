@@ -921,6 +921,51 @@ static void test_journal__steps_done_batch(void)
 	free(path);
 }
 
+/* The completions of one batch and the next intent: one synced commit. */
+static void test_journal__steps_advance(void)
+{
+	struct c2e_err err = C2E_ERR_INIT;
+	char *path = jpath("advance.db");
+	struct c2e_journal *j = open_ok(path);
+	int64_t run = begin_run(j, "00DA"), id[3];
+	const char *res[1] = { "r1" }, *before[1] = { "<b/>" };
+	unsigned long syncs;
+	struct c2e_step *s;
+
+	add_steps(j, run, id);
+	ASSERT_OK(c2e_journal_steps_begin(j, &id[0], NULL, 1, &err), &err);
+	/* a step done in the same call cannot begin: all or nothing */
+	ASSERT_INT_EQ(c2e_journal_steps_advance(j, &id[0], NULL, res, 1, &id[0],
+	                                        before, 1, false, &err),
+	              C2E_ECONFLICT);
+	ASSERT_INT_EQ(state_of(j, run, id[0]), C2E_STEP_IN_FLIGHT);
+
+	syncs = n_syncs;
+	ASSERT_OK(c2e_journal_steps_advance(j, &id[0], NULL, res, 1, &id[1],
+	                                    before, 1, false, &err),
+	          &err);
+	ASSERT(n_syncs > syncs);
+	s = get_step(j, run, id[0]);
+	ASSERT_INT_EQ(s->state, C2E_STEP_DONE);
+	ASSERT_STR_EQ(s->result, "r1");
+	free_step(s);
+	s = get_step(j, run, id[1]);
+	ASSERT_INT_EQ(s->state, C2E_STEP_IN_FLIGHT);
+	ASSERT_STR_EQ(s->before_image, "<b/>");
+	free_step(s);
+
+	/* into a step that only reads: not synced */
+	syncs = n_syncs;
+	ASSERT_OK(c2e_journal_steps_advance(j, &id[1], NULL, NULL, 1, &id[2],
+	                                    NULL, 1, true, &err),
+	          &err);
+	ASSERT_INT_EQ(n_syncs, syncs);
+	ASSERT_INT_EQ(state_of(j, run, id[1]), C2E_STEP_DONE);
+	ASSERT_INT_EQ(state_of(j, run, id[2]), C2E_STEP_IN_FLIGHT);
+	c2e_journal_close(j);
+	free(path);
+}
+
 /*
  * A journal as ca2eca wrote it with schema version 1 (the SQL of that
  * version, frozen here: journal.c may only append scripts).
@@ -1409,6 +1454,7 @@ int main(void)
 	RUN(test_journal__steps_begin_all_or_nothing);
 	RUN(test_journal__durability_classes);
 	RUN(test_journal__steps_done_batch);
+	RUN(test_journal__steps_advance);
 	RUN(test_journal__migrates_v1);
 	RUN(test_journal__large_images_round_trip);
 	RUN(test_journal__events_recorded);
