@@ -12,6 +12,8 @@ import json
 import os
 import threading
 
+from . import util
+
 KINDS = ("http500", "http503", "http429", "reset", "timeout", "invalid_session",
          "limit_concurrent", "limit_total", "malformed", "truncated")
 
@@ -46,8 +48,12 @@ class FaultSet:
         self.session_expires_after = None
         self.rules = []
         self.session_calls = {}
+        self.epoch = 0
 
     def _reload(self):
+        if self.epoch == util.Epoch.n != 0:
+            return
+        self.epoch = util.Epoch.n
         try:
             st = os.stat(self.path)
             sig = (st.st_mtime_ns, st.st_size, st.st_ino)

@@ -63,10 +63,24 @@ def parse(token):
     return Jwt(header, claims, (h + "." + c).encode("ascii"), b64url_decode(s))
 
 
+_CERTS = {}  # certificate text -> parsed certificate (immutable)
+_CERTS_MAX = 256
+
+
 def load_certificate(text):
     """A certificate stored as PEM, or as the bare base64 body (line breaks allowed)."""
     if text is None:
         raise ValueError("no certificate")
+    cert = _CERTS.get(text)
+    if cert is None:
+        cert = _load_certificate(text)
+        if len(_CERTS) >= _CERTS_MAX:
+            _CERTS.clear()
+        _CERTS[text] = cert
+    return cert
+
+
+def _load_certificate(text):
     t = text.strip()
     if "-----BEGIN" in t:
         m = re.search(r"-----BEGIN CERTIFICATE-----(.*?)-----END CERTIFICATE-----", t, re.S)

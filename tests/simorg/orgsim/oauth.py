@@ -38,12 +38,12 @@ def find_app(txn, key):
     """('ca', name, record) or ('eca', eca name, global settings record) for a consumer key."""
     if not key:
         return None
-    for n, r in txn.records("ConnectedApp"):
+    for n, r in txn.records("ConnectedApp", copy=False):
         if R.get_path(r, "oauthConfig/consumerKey") == key:
-            return ("ca", n, r)
-    for n, r in txn.records(ECA_GLOBAL):
+            return ("ca", n, R.copy(r))
+    for n, r in txn.records(ECA_GLOBAL, copy=False):
         if R.get(r, "consumerKey") == key:
-            return ("eca", R.get(r, "externalClientApplication"), r)
+            return ("eca", R.get(r, "externalClientApplication"), R.copy(r))
     return None
 
 

@@ -242,7 +242,9 @@ def sort_fields(schema, type_name, rec):
 # ---------------------------------------------------------------- XML out
 
 def esc(s):
-    return escape(s, {'"': "&quot;"})
+    if "&" in s or "<" in s or ">" in s or '"' in s:
+        return escape(s, {'"': "&quot;"})
+    return s
 
 
 def fields_xml(rec, indent=None, level=1):

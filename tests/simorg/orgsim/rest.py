@@ -171,16 +171,16 @@ def _rows(org, obj):
     txn = org.begin()
     if obj == "ExternalClientApplication":
         out = []
-        for n, r in txn.records(ECA_HEADER):
+        for n, r in txn.records(ECA_HEADER, copy=False):
             out.append({"Id": txn.meta(ECA_HEADER, n)[1], "DeveloperName": n, "MasterLabel": R.get(r, "label") or n,
                         "DistributionState": R.get(r, "distributionState") or "Local",
                         "ContactEmail": R.get(r, "contactEmail")})
         return out
     if obj == "ConnectedApplication":
         return [{"Id": txn.meta("ConnectedApp", n)[1], "Name": R.get(r, "label") or n}
-                for n, r in txn.records("ConnectedApp")]
+                for n, r in txn.records("ConnectedApp", copy=False)]
     if obj == "ConversationChannelDefinition":
-        return [ccd_row(txn, n, r) for n, r in txn.records(rules.CCD)]
+        return [ccd_row(txn, n, r) for n, r in txn.records(rules.CCD, copy=False)]
     return []
 
 

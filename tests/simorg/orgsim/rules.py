@@ -66,7 +66,7 @@ def split_list(v):
 def valid_links(org, txn):
     """oauthLink values the org knows: every ECA's OAuth settings, every connected app."""
     links = set()
-    for _, r in txn.records(ECA_OAUTH):
+    for _, r in txn.records(ECA_OAUTH, copy=False):
         link = R.get(r, "oauthLink")
         if link:
             links.add(link)
@@ -126,11 +126,11 @@ def consumer_id_of_link(link):
 
 def all_consumer_keys(txn, skip=None):
     keys = {}
-    for n, r in txn.records(CONNECTED_APP):
+    for n, r in txn.records(CONNECTED_APP, copy=False):
         k = R.get_path(r, "oauthConfig/consumerKey")
         if k:
             keys[k] = (CONNECTED_APP, n)
-    for n, r in txn.records(ECA_GLOBAL):
+    for n, r in txn.records(ECA_GLOBAL, copy=False):
         k = R.get(r, "consumerKey")
         if k and (ECA_GLOBAL, n) != skip:
             keys[k] = (ECA_GLOBAL, n)

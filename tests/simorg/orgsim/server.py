@@ -1,21 +1,37 @@
 """The HTTP(S) server: routing, fault injection, the request log.
 
-One ThreadingHTTPServer (HTTP/1.1, keep-alive, Content-Length on every
-answer) serves one org (the state directory has org.json) or many (each
-subdirectory with an org.json is an org, addressed as /org/<name>/...).
-Orgs are loaded lazily on their first request; there are no per-org threads.
+One single-threaded event loop (selectors, epoll on Linux) serves one org
+(the state directory has org.json) or many (each subdirectory with an
+org.json is an org, addressed as /org/<name>/...).  HTTP/1.1 with
+keep-alive (requests of a connection are answered in order), Content-Length
+or chunked request bodies, Content-Length on every answer, optional TLS.
+Requests are processed one at a time; injected latency and the "timeout"
+fault are timers, not sleeping threads, so many slow requests cost nothing
+while they wait.  Orgs are loaded lazily on their first request; there are
+no per-org threads.
 """
 
+import email.utils
+import errno
+import gc
+import heapq
+import html
+import itertools
 import json
 import os
 import re
+import selectors
+import signal
 import socket
 import ssl
 import struct
+import sys
 import threading
 import time
+import traceback
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler
 
 from . import faults as F
 from . import oauth
@@ -25,18 +41,35 @@ from . import util
 from .store import State
 
 _SOAP_PATH = re.compile(r"^/services/Soap/m/(\d{1,3})\.(\d)(/[A-Za-z0-9]{15,18})?/?$")
+_ORG_PATH = re.compile(r"^/org/([^/]+)(/.*)?$")
+_FROM = re.compile(r"\bFROM\s+([A-Za-z_][A-Za-z0-9_]*)", re.I)
 MIN_SOAP_VERSION = 31
 MAX_BODY = 16 * 1024 * 1024
+MAX_LINE = 65536
+MAX_HEADERS = 100
+IDLE_TIMEOUT = 60.0        # seconds a kept-alive connection may wait for its next request
+HANDSHAKE_TIMEOUT = 10.0   # seconds for the TLS handshake
+METHODS = ("GET", "POST", "PATCH", "PUT", "DELETE", "HEAD")
 
 JSON_CT = "application/json;charset=UTF-8"
 XML_CT = "text/xml;charset=UTF-8"
 
+SERVER_HEADER = "simorg "  # as http.server sent it: server_version + " " + sys_version ("")
+_REASONS = {s.value: s.phrase for s in HTTPStatus}
+
 
 class RequestLog:
+    """requests.jsonl: one line per request, in the file before the answer is sent.
+
+    The file stays open (O_APPEND: several simulator processes may share a
+    state directory); each entry is one write(2).
+    """
+
     def __init__(self, path):
         self.path = path
         self.lock = threading.Lock()
         self.seq = self._last_seq()
+        self.fd = None
 
     def _last_seq(self):
         try:
@@ -58,55 +91,16 @@ class RequestLog:
         with self.lock:
             self.seq += 1
             entry = dict(seq=self.seq, time=util.now_iso(), **entry)
-            with open(self.path, "a", encoding="utf-8") as f:
-                f.write(json.dumps(entry, sort_keys=False) + "\n")
+            data = (json.dumps(entry, sort_keys=False) + "\n").encode("utf-8")
+            if self.fd is None:
+                self.fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o666)
+            os.write(self.fd, data)
 
-
-class SimServer(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-    request_queue_size = 128
-
-    def __init__(self, state_dir, host="127.0.0.1", port=0, tls_cert=None, tls_key=None, verbose=False):
-        self.state = State(state_dir)
-        self.verbose = verbose
-        self.log = RequestLog(os.path.join(self.state.root, "requests.jsonl"))
-        self.root_faults = F.FaultSet(os.path.join(self.state.root, "faults.json")) if self.state.multi else None
-        self.faults_lock = threading.Lock()
-        self.held = {}  # (org name, op) -> requests a "late" fault held back
-        self.tls = None
-        super().__init__((host, port), Handler)
-        if tls_cert:
-            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-            ctx.load_cert_chain(tls_cert, tls_key)
-            self.socket = ctx.wrap_socket(self.socket, server_side=True, do_handshake_on_connect=False)
-            self.tls = ctx
-        self.scheme = "https" if self.tls else "http"
-
-    @property
-    def port(self):
-        return self.server_address[1]
-
-    def hold(self, org_name, op, fn):
-        with self.faults_lock:
-            self.held.setdefault((org_name, op), []).append(fn)
-
-    def take_held(self, org_name, op):
-        with self.faults_lock:
-            return self.held.pop((org_name, op), [])
-
-    def org_faults(self, org):
-        with self.faults_lock:
-            if org.faults is None:
-                org.faults = F.FaultSet(os.path.join(org.root, "faults.json"))
-            return org.faults
-
-    def handle_error(self, request, client_address):
-        import sys
-        exc = sys.exc_info()[1]
-        if isinstance(exc, (ConnectionError, ssl.SSLError, TimeoutError, socket.timeout, BrokenPipeError)):
-            return
-        super().handle_error(request, client_address)
+    def close(self):
+        with self.lock:
+            if self.fd is not None:
+                os.close(self.fd)
+                self.fd = None
 
 
 class Response:
@@ -127,74 +121,655 @@ def xml_response(status, text):
     return Response(status, text, XML_CT)
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    timeout = 60
-    server_version = "simorg"
-    sys_version = ""
+class Headers:
+    """Request headers: case-insensitive get(); the first of repeated headers wins."""
 
-    def setup(self):
+    __slots__ = ("_d",)
+
+    def __init__(self):
+        self._d = {}
+
+    def add(self, name, value):
+        k = name.lower()
+        if k not in self._d:
+            self._d[k] = value
+
+    def get(self, name, default=None):
+        return self._d.get(name.lower(), default)
+
+    def fold(self, name, more):
+        k = name.lower()
+        self._d[k] = self._d[k] + " " + more
+
+
+class BadRequest(Exception):
+    """A request the server answers with an error page and then closes the connection."""
+
+    def __init__(self, code, message=None, explain=None):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.explain = explain
+
+
+class _Date:
+    """The Date header, formatted once a second."""
+
+    def __init__(self):
+        self.sec = None
+        self.text = None
+
+    def get(self):
+        now = time.time()
+        sec = int(now)
+        if sec != self.sec:
+            self.sec = sec
+            self.text = email.utils.formatdate(sec, usegmt=True)
+        return self.text
+
+
+_DATE = _Date()
+
+
+# ---------------------------------------------------------------- the event loop
+
+class SimServer:
+    def __init__(self, state_dir, host="127.0.0.1", port=0, tls_cert=None, tls_key=None, verbose=False):
+        self.state = State(state_dir)
+        self.verbose = verbose
+        self.log = RequestLog(os.path.join(self.state.root, "requests.jsonl"))
+        self.root_faults = F.FaultSet(os.path.join(self.state.root, "faults.json")) if self.state.multi else None
+        self.faults_lock = threading.Lock()
+        self.held = {}  # (org name, op) -> requests a "late" fault held back
+        self.tls = None
+        if tls_cert:
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            ctx.load_cert_chain(tls_cert, tls_key)
+            self.tls = ctx
+        self.scheme = "https" if self.tls else "http"
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         try:
-            self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            self.sock.bind((host, port))
+            self.sock.listen(1024)
+            self.sock.setblocking(False)
+        except OSError:
+            self.sock.close()
+            raise
+        self.server_address = self.sock.getsockname()
+        self.sel = selectors.DefaultSelector()
+        self.sel.register(self.sock, selectors.EVENT_READ, self._accept)
+        self.timers = []           # heap of (when, seq, fn)
+        self._timer_seq = itertools.count()
+        self.conns = set()
+        self.stopping = False
+        self._wake_r, self._wake_w = socket.socketpair()
+        self._wake_r.setblocking(False)
+        self._wake_w.setblocking(False)
+        self.sel.register(self._wake_r, selectors.EVENT_READ, self._woken)
+        self._next_sweep = time.monotonic() + 1.0
+
+    @property
+    def port(self):
+        return self.server_address[1]
+
+    # ------------------------------------------------------------ faults
+    def hold(self, org_name, op, fn):
+        with self.faults_lock:
+            self.held.setdefault((org_name, op), []).append(fn)
+
+    def take_held(self, org_name, op):
+        with self.faults_lock:
+            if not self.held:
+                return []
+            return self.held.pop((org_name, op), [])
+
+    def org_faults(self, org):
+        with self.faults_lock:
+            if org.faults is None:
+                org.faults = F.FaultSet(os.path.join(org.root, "faults.json"))
+            return org.faults
+
+    # ------------------------------------------------------------ timers
+    def call_later(self, delay, fn):
+        heapq.heappush(self.timers, (time.monotonic() + delay, next(self._timer_seq), fn))
+
+    def _run_timers(self):
+        """Runs the due timers; returns the seconds until the next one (at most 1)."""
+        now = time.monotonic()
+        while self.timers and self.timers[0][0] <= now:
+            _, _, fn = heapq.heappop(self.timers)
+            self._guard(fn)
+        if now >= self._next_sweep:
+            self._next_sweep = now + 1.0
+            for c in list(self.conns):
+                c.check_idle(now)
+        timeout = 1.0
+        if self.timers:
+            timeout = min(timeout, max(0.0, self.timers[0][0] - time.monotonic()))
+        return timeout
+
+    def _guard(self, fn, *args):
+        try:
+            fn(*args)
+        except Exception:  # a bug in the simulator: report it, keep serving
+            traceback.print_exc()
+
+    # ------------------------------------------------------------ loop
+    def serve_forever(self):
+        select = self.sel.select
+        while not self.stopping:
+            timeout = self._run_timers()
+            for key, mask in select(timeout):
+                self._guard(key.data, mask)
+
+    def stop(self):
+        """Asks serve_forever to return (safe from a signal handler)."""
+        self.stopping = True
+        try:
+            self._wake_w.send(b"x")
         except OSError:
             pass
-        if isinstance(self.request, ssl.SSLSocket):
-            self.request.settimeout(10)
-            self.request.do_handshake()
-        super().setup()
 
-    def finish(self):
+    def _woken(self, mask):
         try:
-            super().finish()
+            while self._wake_r.recv(512):
+                pass
         except OSError:
             pass
 
-    def log_message(self, fmt, *args):
-        if self.server.verbose:
-            super().log_message(fmt, *args)
+    def close(self):
+        for c in list(self.conns):
+            c.close()
+        for s in (self.sock, self._wake_r, self._wake_w):
+            try:
+                self.sel.unregister(s)
+            except (KeyError, ValueError):
+                pass
+            s.close()
+        self.sel.close()
+        self.log.close()
 
-    def do_GET(self):
-        self.dispatch()
+    def _accept(self, mask):
+        for _ in range(256):
+            try:
+                sock, addr = self.sock.accept()
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError as e:
+                if e.errno in (errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM, errno.ECONNABORTED):
+                    return
+                raise
+            try:
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            except OSError:
+                pass
+            sock.setblocking(False)
+            if self.tls is not None:
+                try:
+                    sock = self.tls.wrap_socket(sock, server_side=True, do_handshake_on_connect=False)
+                except (OSError, ssl.SSLError):
+                    sock.close()
+                    continue
+            Conn(self, sock, addr)
 
-    do_POST = do_PATCH = do_PUT = do_DELETE = do_HEAD = do_GET
 
-    # ------------------------------------------------------------ body
-    def read_body(self):
-        te = (self.headers.get("Transfer-Encoding") or "").lower()
-        if "chunked" in te:
-            out = bytearray()
-            while True:
-                line = self.rfile.readline(65537)
-                size = int(line.split(b";", 1)[0].strip() or b"0", 16)
-                if size == 0:
-                    while self.rfile.readline(65537) not in (b"\r\n", b"\n", b""):
-                        pass
-                    break
-                out += self.rfile.read(size)
-                self.rfile.readline(65537)
-                if len(out) > MAX_BODY:
-                    raise ValueError("body too large")
-            return bytes(out)
-        n = int(self.headers.get("Content-Length") or 0)
-        if n > MAX_BODY:
-            raise ValueError("body too large")
-        return self.rfile.read(n) if n > 0 else b""
+class Conn:
+    """One client connection: reads requests, answers them in order."""
+
+    def __init__(self, srv, sock, addr):
+        self.srv = srv
+        self.sock = sock
+        self.addr = addr
+        self.inbuf = bytearray()
+        self.out = b""
+        self.then = None          # after the answer: None (next request), "close", "shutdown"
+        self.finishing = False    # out holds (the end of) an answer
+        self.busy = False         # a request is being answered
+        self.req = None           # the request whose body is still arriving
+        self.continued = False    # 100 Continue considered for it
+        self.eof = False
+        self.closed = False
+        self.handshaking = isinstance(sock, ssl.SSLSocket)
+        self.last = time.monotonic()
+        self.mask = 0
+        srv.conns.add(self)
+        if self.handshaking:
+            self._handshake()
+        else:
+            self._want(selectors.EVENT_READ)
+
+    # ------------------------------------------------------------ selector
+    def _want(self, mask):
+        if self.closed or mask == self.mask:
+            return
+        sel = self.srv.sel
+        if self.mask == 0:
+            sel.register(self.sock, mask, self._ready)
+        elif mask == 0:
+            sel.unregister(self.sock)
+        else:
+            sel.modify(self.sock, mask, self._ready)
+        self.mask = mask
+
+    def _ready(self, mask):
+        if self.closed:
+            return
+        self.last = time.monotonic()
+        if self.handshaking:
+            self._handshake()
+            return
+        if mask & selectors.EVENT_WRITE:
+            self._flush()
+            if self.closed:
+                return
+        if mask & selectors.EVENT_READ:
+            self._read()
+
+    def check_idle(self, now):
+        if self.busy or self.out or self.closed:
+            return
+        limit = HANDSHAKE_TIMEOUT if self.handshaking else IDLE_TIMEOUT
+        if now - self.last > limit:
+            self.close()
+
+    # ------------------------------------------------------------ TLS
+    def _handshake(self):
+        try:
+            self.sock.do_handshake()
+        except ssl.SSLWantReadError:
+            self._want(selectors.EVENT_READ)
+            return
+        except ssl.SSLWantWriteError:
+            self._want(selectors.EVENT_WRITE)
+            return
+        except (OSError, ssl.SSLError, ValueError):
+            self.close()
+            return
+        self.handshaking = False
+        self._want(selectors.EVENT_READ)
+        self._read()
+
+    # ------------------------------------------------------------ input
+    def _read(self):
+        tls = isinstance(self.sock, ssl.SSLSocket)
+        while True:
+            try:
+                data = self.sock.recv(262144)
+            except (BlockingIOError, InterruptedError, ssl.SSLWantReadError, ssl.SSLWantWriteError):
+                break
+            except (OSError, ssl.SSLError):
+                if self.busy:  # the answer under way still runs (and finds the connection gone)
+                    self.eof = True
+                    self._want(0)
+                    return
+                self.close()
+                return
+            if not data:
+                self.eof = True
+                break
+            self.inbuf += data
+            if not tls and len(data) < 262144:
+                break
+        if self.busy:
+            # the client sent more while its request is answered: keep it for later, stop
+            # listening until then (EOF or a full buffer)
+            if self.eof or len(self.inbuf) > MAX_LINE:
+                self._want(0)
+            return
+        self._next()
+
+    def _next(self):
+        """Starts the next complete request in the buffer, if no answer is under way."""
+        if self.busy or self.closed:
+            return
+        if self.inbuf:
+            try:
+                req = self._parse()
+            except BadRequest as e:
+                self.busy = True
+                self.send_error(e.code, e.message, e.explain)
+                return
+            except _TooLarge as e:
+                self.busy = True
+                x = Exchange(self, e.req)
+                x.close_connection = True
+                x.send(Response(413, b"request too large", "text/plain"))
+                return
+            if req is not None:
+                # the connection stays registered for reading while the request is
+                # answered (see _read): no selector calls per request
+                self.busy = True
+                Exchange(self, req).run()
+                return
+        if self.eof:
+            self.close()
+            return
+        self._want(selectors.EVENT_READ)
+
+    def _parse(self):
+        """A complete request from inbuf (removed from it), None when more input is needed.
+
+        Raises BadRequest (answered as http.server would) or _TooLarge (413).
+        """
+        buf = self.inbuf
+        end = buf.find(b"\n")
+        if end < 0:
+            if len(buf) > MAX_LINE:
+                raise BadRequest(HTTPStatus.REQUEST_URI_TOO_LONG)
+            return None
+        if end + 1 > MAX_LINE:
+            raise BadRequest(HTTPStatus.REQUEST_URI_TOO_LONG)
+        # the header block ends with an empty line
+        pos = end + 1
+        lines = []
+        while True:
+            nl = buf.find(b"\n", pos)
+            if nl < 0:
+                if len(buf) - pos > MAX_LINE:
+                    raise BadRequest(HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "Line too long",
+                                     "got more than %d bytes when reading header line" % MAX_LINE)
+                return None
+            if nl + 1 - pos > MAX_LINE:
+                raise BadRequest(HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "Line too long",
+                                 "got more than %d bytes when reading header line" % MAX_LINE)
+            line = bytes(buf[pos:nl + 1])
+            pos = nl + 1
+            if line in (b"\r\n", b"\n"):
+                break
+            lines.append(line)
+            if len(lines) > MAX_HEADERS:
+                raise BadRequest(HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "Too many headers",
+                                 "got more than %d headers" % MAX_HEADERS)
+        head_end = pos
+        req = self.req if self.req is not None else self._head(buf, end, lines)
+        self.req = req
+        # the body
+        headers = req.headers
+        te = headers.get("Transfer-Encoding")
+        if te and "chunked" in te.lower():
+            r = _chunked(buf, head_end)
+            if r is None:
+                self._continue(req)
+                return None
+            req.body, total = r
+        else:
+            cl = headers.get("Content-Length")
+            if cl:
+                try:
+                    n = int(cl)
+                except ValueError:
+                    raise _TooLarge(req)
+                if n > MAX_BODY:
+                    raise _TooLarge(req)
+            else:
+                n = 0
+            if n > 0:
+                if len(buf) - head_end < n:
+                    self._continue(req)
+                    return None
+                req.body = bytes(buf[head_end:head_end + n])
+            total = head_end + max(n, 0)
+        del buf[:total]
+        self.req = None
+        self.continued = False
+        return req
+
+    def _head(self, buf, end, lines):
+        """The request line and the headers (parsed once per request)."""
+        req = Request()
+        req.requestline = str(bytes(buf[:end + 1]), "iso-8859-1").rstrip("\r\n")
+        words = req.requestline.split()
+        if not words:
+            raise BadRequest(None)  # http.server closes without an answer
+        if len(words) >= 3:
+            version = words[-1]
+            try:
+                if not version.startswith("HTTP/"):
+                    raise ValueError
+                nums = version.split("/", 1)[1].split(".")
+                if len(nums) != 2 or any(not n.isdigit() or len(n) > 10 for n in nums):
+                    raise ValueError
+                vnum = int(nums[0]), int(nums[1])
+            except (ValueError, IndexError):
+                raise BadRequest(HTTPStatus.BAD_REQUEST, "Bad request version (%r)" % version)
+            if vnum >= (1, 1):
+                req.close = False
+            if vnum >= (2, 0):
+                raise BadRequest(HTTPStatus.HTTP_VERSION_NOT_SUPPORTED,
+                                 "Invalid HTTP version (%s)" % version.split("/", 1)[1])
+            req.version = version
+        if not 2 <= len(words) <= 3:
+            raise BadRequest(HTTPStatus.BAD_REQUEST, "Bad request syntax (%r)" % req.requestline)
+        req.command, req.path = words[:2]
+        if len(words) == 2:
+            req.close = True
+            if req.command != "GET":
+                raise BadRequest(HTTPStatus.BAD_REQUEST, "Bad HTTP/0.9 request type (%r)" % req.command)
+        if req.path.startswith("//"):
+            req.path = "/" + req.path.lstrip("/")
+        headers = req.headers
+        last = None
+        for line in lines:
+            text = str(line, "iso-8859-1")
+            if text[:1] in (" ", "\t"):
+                if last is not None:  # obsolete line folding
+                    headers.fold(last, text.strip())
+                continue
+            name, sep, value = text.partition(":")
+            if not sep:
+                continue
+            last = name.strip()
+            headers.add(last, value.strip())
+        conntype = (headers.get("Connection") or "").lower()
+        if conntype == "close":
+            req.close = True
+        elif conntype == "keep-alive":
+            req.close = False
+        if req.command not in METHODS:
+            raise BadRequest(HTTPStatus.NOT_IMPLEMENTED, "Unsupported method (%r)" % req.command)
+        return req
+
+    def _continue(self, req):
+        """Expect: 100-continue: the client may wait for this before it sends the body."""
+        if self.continued:
+            return
+        self.continued = True
+        if (req.headers.get("Expect") or "").lower() == "100-continue" and req.version >= "HTTP/1.1":
+            self._send(b"HTTP/1.1 100 Continue\r\n\r\n")
+
+    # ------------------------------------------------------------ output
+    def write(self, data, then=None):
+        """Sends the answer of the current request; then: None (next request), "close" or "shutdown"."""
+        if self.closed:
+            return
+        self.then = then
+        self.finishing = True
+        self._send(data)
+
+    def _send(self, data):
+        """Sends what the socket takes now; the rest when it is writable."""
+        if self.closed:
+            return
+        self.out = self.out + data if self.out else data
+        self._flush()
+
+    def _flush(self):
+        out = self.out
+        while out:
+            try:
+                n = self.sock.send(out)
+            except (BlockingIOError, InterruptedError, ssl.SSLWantWriteError, ssl.SSLWantReadError):
+                break
+            except (OSError, ssl.SSLError):
+                self.close()
+                return
+            out = out[n:]
+        self.out = out
+        if out:
+            self._want(selectors.EVENT_WRITE)
+            return
+        if not self.finishing:  # a 100 Continue went out: wait for the body
+            if self.mask & selectors.EVENT_WRITE:
+                self._want(selectors.EVENT_READ)
+            return
+        self.finishing = False
+        then, self.then = self.then, None
+        if then == "close":
+            self.close()
+        elif then == "shutdown":
+            self.hard_close(reset=False)
+        else:
+            self.busy = False
+            self._next()
+
+    def send_error(self, code, message=None, explain=None):
+        """http.server's error page; the connection closes after it."""
+        if code is None:
+            self.close()
+            return
+        code = int(code)
+        short, long_ = BaseHTTPRequestHandler.responses.get(code, ("???", "???"))
+        message = short if message is None else message
+        explain = long_ if explain is None else explain
+        body = (BaseHTTPRequestHandler.error_message_format % {
+            "code": code, "message": html.escape(message, quote=False),
+            "explain": html.escape(explain, quote=False)}).encode("utf-8", "replace")
+        head = ("HTTP/1.1 %d %s\r\nServer: %s\r\nDate: %s\r\nConnection: close\r\nContent-Type: %s\r\n"
+                "Content-Length: %d\r\n\r\n" % (code, message, SERVER_HEADER, _DATE.get(),
+                                                  BaseHTTPRequestHandler.error_content_type, len(body)))
+        if self.srv.verbose:
+            log_message(self.addr, "code %d, message %s" % (code, message))
+        self.write(head.encode("latin-1", "replace") + body, then="close")
+
+    def hard_close(self, reset):
+        """Closes with a RST (reset) or a FIN, whatever the client still sends."""
+        if self.closed:
+            return
+        s = self.sock
+        try:
+            if reset:
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            else:
+                socket.socket.shutdown(s, socket.SHUT_RDWR)
+        except (OSError, ValueError):
+            pass
+        self.close()
+
+    def close(self):
+        if self.closed:
+            return
+        self._want(0)
+        self.closed = True
+        self.out = b""
+        self.srv.conns.discard(self)
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+
+
+class _TooLarge(Exception):
+    def __init__(self, req=None):
+        super().__init__("request too large")
+        self.req = req
+
+
+def _chunked(buf, pos):
+    """(body, end offset) of a complete chunked body at buf[pos:], or None when incomplete.
+
+    Raises _TooLarge for a malformed or too large body (answered 413, as before).
+    """
+    out = bytearray()
+    while True:
+        nl = buf.find(b"\n", pos)
+        if nl < 0:
+            if len(buf) - pos > MAX_LINE:
+                raise _TooLarge()
+            return None
+        line = bytes(buf[pos:nl + 1])
+        pos = nl + 1
+        try:
+            size = int(line.split(b";", 1)[0].strip() or b"0", 16)
+        except ValueError:
+            raise _TooLarge()
+        if size == 0:
+            while True:  # trailers, up to an empty line
+                nl = buf.find(b"\n", pos)
+                if nl < 0:
+                    return None
+                line = bytes(buf[pos:nl + 1])
+                pos = nl + 1
+                if line in (b"\r\n", b"\n"):
+                    return bytes(out), pos
+        if size < 0:
+            raise _TooLarge()
+        if len(buf) < pos + size:
+            if len(out) + size > MAX_BODY:
+                raise _TooLarge()
+            return None
+        out += buf[pos:pos + size]
+        pos += size
+        nl = buf.find(b"\n", pos)
+        if nl < 0:
+            return None
+        pos = nl + 1
+        if len(out) > MAX_BODY:
+            raise _TooLarge()
+
+
+class Request:
+    __slots__ = ("command", "path", "version", "headers", "body", "requestline", "close")
+
+    def __init__(self):
+        self.command = None
+        self.path = None
+        self.version = "HTTP/0.9"
+        self.headers = Headers()
+        self.body = b""
+        self.requestline = ""
+        self.close = True
+def log_message(addr, msg):
+    """--verbose: one line per request on stderr, as http.server wrote it."""
+    t = time.localtime()
+    sys.stderr.write("%s - - [%02d/%s/%04d %02d:%02d:%02d] %s\n" % (
+        addr[0] if addr else "-", t[2], BaseHTTPRequestHandler.monthname[t[1]], t[0], t[3], t[4], t[5], msg))
+
+
+# ---------------------------------------------------------------- one request
+
+class Exchange:
+    """One request and its answer: routing, faults, the request log."""
+
+    def __init__(self, conn, req):
+        self.conn = conn
+        self.server = conn.srv
+        self.command = req.command
+        self.path = req.path
+        self.headers = req.headers
+        self.body = req.body
+        self.requestline = req.requestline
+        self.close_connection = req.close
+        self.latency = 0
+
+    def run(self):
+        try:
+            self.dispatch()
+        except Exception:  # a bug in the simulator: report it, drop the connection
+            traceback.print_exc()
+            self.conn.close()
 
     # ------------------------------------------------------------ dispatch
     def dispatch(self):
+        util.Epoch.next()
         srv = self.server
-        try:
-            body = self.read_body()
-        except (ValueError, OSError):
-            self.close_connection = True
-            self.send(Response(413, b"request too large", "text/plain"))
-            return
+        body = self.body
         split = urllib.parse.urlsplit(self.path)
         path = urllib.parse.unquote(split.path)
         org_name = None
         prefix = ""
         if srv.state.multi:
-            m = re.match(r"^/org/([^/]+)(/.*)?$", path)
+            m = _ORG_PATH.match(path)
             org = srv.state.org(m.group(1)) if m else None
             if org is not None:
                 org_name = m.group(1)
@@ -213,11 +788,13 @@ class Handler(BaseHTTPRequestHandler):
 
         host = self.headers.get("Host") or "127.0.0.1:%d" % srv.port
         base = "%s://%s%s" % (srv.scheme, host, prefix)
-        bases = {base, "%s://127.0.0.1:%d%s" % (srv.scheme, srv.port, prefix),
-                 "%s://localhost:%d%s" % (srv.scheme, srv.port, prefix)}
 
         # classify: op, type, count, and the function that answers
         kind, info = self.classify(path, split.query, body)
+        bases = None
+        if kind == "token":  # the audiences a JWT may name
+            bases = {base, "%s://127.0.0.1:%d%s" % (srv.scheme, srv.port, prefix),
+                     "%s://localhost:%d%s" % (srv.scheme, srv.port, prefix)}
         entry["op"] = info.get("op", "other")
         entry["type"] = info.get("type")
         entry["count"] = info.get("count")
@@ -227,11 +804,28 @@ class Handler(BaseHTTPRequestHandler):
         for held in srv.take_held(org_name, entry["op"]):
             held()
 
-        # faults
+        # faults; the latency is a timer (the rules are matched when it expires)
         sets = [s for s in (srv.root_faults, srv.org_faults(org)) if s is not None]
         latency = sum(s.latency() for s in sets)
+        args = (sets, kind, info, org, org_name, path, split.query, body, base, bases, protocol, entry)
         if latency > 0:
-            time.sleep(latency / 1000.0)
+            self.latency = latency
+            srv.call_later(latency / 1000.0, lambda: self._resume(args))
+            return
+        self.respond(*args)
+
+    def _resume(self, args):
+        # processed even when the client has gone meanwhile (as a server thread would)
+        try:
+            self.respond(*args)
+        except Exception:
+            traceback.print_exc()
+            self.conn.close()
+
+    def respond(self, sets, kind, info, org, org_name, path, query, body, base, bases, protocol, entry):
+        srv = self.server
+        if self.latency:
+            util.Epoch.next()
         rule = None
         for s in sets:
             r = s.match(entry["op"], org_name)
@@ -243,7 +837,7 @@ class Handler(BaseHTTPRequestHandler):
             # lost in flight: saved only just before the next request with
             # the same op (the client's retry), whatever faults.json says then
             srv.hold(org_name, entry["op"],
-                     lambda: self.answer(kind, info, org, path, split.query, body, base, bases))
+                     lambda: self.answer(kind, info, org, path, query, body, base, bases))
             self.inject_logged(rule, protocol, None, entry)
             return
         if rule is not None and rule.apply == "before" and rule.kind != "truncated":
@@ -251,9 +845,8 @@ class Handler(BaseHTTPRequestHandler):
             return
 
         try:
-            resp = self.answer(kind, info, org, path, split.query, body, base, bases)
+            resp = self.answer(kind, info, org, path, query, body, base, bases)
         except Exception as e:  # a bug in the simulator: answer like Salesforce would, keep serving
-            import traceback
             traceback.print_exc()
             resp = json_response(500, [{"errorCode": "UNKNOWN_EXCEPTION", "message": "simorg: %s" % e}])
         if rule is not None:
@@ -291,7 +884,7 @@ class Handler(BaseHTTPRequestHandler):
                 info["count"] = 1
             if r[0] in ("query", "toolingQuery"):
                 q = (urllib.parse.parse_qs(query or "").get("q") or [""])[0]
-                m = re.search(r"\bFROM\s+([A-Za-z_][A-Za-z0-9_]*)", q, re.I)
+                m = _FROM.search(q)
                 info["type"] = m.group(1) if m else None
             return "rest", info
         return "unknown", {"op": "other"}
@@ -329,12 +922,12 @@ class Handler(BaseHTTPRequestHandler):
         k = rule.kind
         if k == "reset":
             log(None)
-            self.hard_close(reset=True)
+            self.conn.hard_close(reset=True)
             return
         if k == "timeout":
             log(None)
-            time.sleep(rule.delay_ms / 1000.0)
-            self.hard_close(reset=False)
+            conn = self.conn
+            self.server.call_later(rule.delay_ms / 1000.0, lambda: conn.hard_close(reset=False))
             return
         if k == "truncated":
             if resp is None:
@@ -383,68 +976,46 @@ class Handler(BaseHTTPRequestHandler):
         log(r.status)
         self.send(r)
 
-    def hard_close(self, reset):
-        self.close_connection = True
-        s = self.connection
-        try:
-            if reset:
-                s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-            else:
-                s.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
-        try:
-            s.close()
-        except OSError:
-            pass
-
     # ------------------------------------------------------------ output
     def send(self, resp, truncate=False):
-        try:
-            self.send_response(resp.status)
-            if resp.content_type:
-                self.send_header("Content-Type", resp.content_type)
-            for k, v in resp.headers.items():
-                self.send_header(k, v)
-            self.send_header("Content-Length", str(len(resp.body)))
-            if truncate:
-                self.send_header("Connection", "close")
-            # headers and body in one write (no Nagle / delayed-ACK stalls)
-            self._headers_buffer.append(b"\r\n")
-            out = b"".join(self._headers_buffer)
-            self._headers_buffer = []
-            if self.command != "HEAD" or truncate:
-                out += resp.body[:len(resp.body) // 2] if truncate else resp.body
-            self.wfile.write(out)
-            self.wfile.flush()
-        except OSError:
-            self.close_connection = True
-            return
+        """Status line, headers and body in one write (no Nagle / delayed-ACK stalls)."""
+        parts = ["HTTP/1.1 %d %s\r\nServer: %s\r\nDate: %s\r\n" % (resp.status, _REASONS.get(resp.status, ""),
+                                                                   SERVER_HEADER, _DATE.get())]
+        if resp.content_type:
+            parts.append("Content-Type: %s\r\n" % resp.content_type)
+        for k, v in resp.headers.items():
+            parts.append("%s: %s\r\n" % (k, v))
+        parts.append("Content-Length: %d\r\n" % len(resp.body))
         if truncate:
-            self.hard_close(reset=False)
+            parts.append("Connection: close\r\n")
+        parts.append("\r\n")
+        out = "".join(parts).encode("latin-1", "strict")
+        if self.command != "HEAD" or truncate:
+            out += resp.body[:len(resp.body) // 2] if truncate else resp.body
+        if self.server.verbose:
+            log_message(self.conn.addr, '"%s" %s -' % (self.requestline, resp.status))
+        then = "shutdown" if truncate else "close" if self.close_connection else None
+        self.conn.write(out, then)
 
 
 def serve(state_dir, host="127.0.0.1", port=0, port_file=None, tls_cert=None, tls_key=None, verbose=False):
-    import signal
-    import sys
     if host not in ("127.0.0.1", "localhost"):
         raise SystemExit("simorg binds loopback only (got --host %s)" % host)
     srv = SimServer(state_dir, host, port, tls_cert, tls_key, verbose)
-    stop = threading.Event()
+    # the cached org state is long-lived and rarely cyclic: collect less often
+    gc.freeze()
+    gc.set_threshold(20000, 20, 20)
 
     def on_signal(signum, frame):
-        stop.set()
+        srv.stop()
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
-    t = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
-    t.start()
     if port_file:
         util.atomic_write_text(port_file, "%d\n" % srv.port)
     print("listening on %s://127.0.0.1:%d" % (srv.scheme, srv.port), flush=True)
-    while not stop.wait(0.5):
-        pass
-    srv.shutdown()
-    srv.server_close()
-    t.join(5)
+    try:
+        srv.serve_forever()
+    finally:
+        srv.close()
     sys.stdout.flush()
     return 0

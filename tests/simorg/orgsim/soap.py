@@ -26,6 +26,7 @@ _ENV = "{%s}" % SOAPENV
 OPS = ("listMetadata", "readMetadata", "createMetadata", "updateMetadata", "upsertMetadata", "deleteMetadata")
 MAX_COMPONENTS = 10
 MAX_LIST_QUERIES = 3
+_SHUFFLE = random.Random()  # listMetadata shuffles the elements of every result
 
 
 class SoapFault(Exception):
@@ -89,29 +90,49 @@ class SoapRequest:
         self.error = None  # a SoapFault to answer with (the request could not be understood)
 
 
+_SAVE_OPS = {_MD + "createMetadata", _MD + "updateMetadata", _MD + "upsertMetadata"}
+
+
+def _parse_ns(body, req):
+    """The tree, recording in req.nsmaps the namespace declarations in scope at each element."""
+    stack = [{}]
+    pending = {}
+    root = None
+    for event, item in ET.iterparse(io.BytesIO(body), events=("start-ns", "start", "end")):
+        if event == "start-ns":
+            pending[item[0]] = item[1]
+        elif event == "start":
+            if pending:
+                m = dict(stack[-1])
+                m.update(pending)
+                pending = {}
+            else:
+                m = stack[-1]
+            stack.append(m)
+            req.nsmaps[id(item)] = m
+            if root is None:
+                root = item
+        else:
+            stack.pop()
+    return root
+
+
 def parse(body):
     """Parses a SOAP request; never raises (problems end up in req.error)."""
     req = SoapRequest()
     if b"<!DOCTYPE" in body or b"<!ENTITY" in body:
         req.error = SoapFault("Client", "DOCTYPE is not allowed in a SOAP request", client=True)
         return req
-    stack = [{}]
-    pending = {}
-    root = None
     try:
-        for event, item in ET.iterparse(io.BytesIO(body), events=("start-ns", "start", "end")):
-            if event == "start-ns":
-                pending[item[0]] = item[1]
-            elif event == "start":
-                m = dict(stack[-1])
-                m.update(pending)
-                pending = {}
-                stack.append(m)
-                req.nsmaps[id(item)] = m
-                if root is None:
-                    root = item
-            else:
-                stack.pop()
+        # only create/update/upsert resolve xsi:type QNames, which needs the namespace
+        # declarations in scope: other requests are parsed without recording them
+        if b"createMetadata" in body or b"updateMetadata" in body or b"upsertMetadata" in body:
+            root = _parse_ns(body, req)
+        else:
+            root = ET.fromstring(body)
+            b = root.find(_ENV + "Body") if root.tag == _ENV + "Envelope" else None
+            if b is not None and any(c.tag in _SAVE_OPS for c in b):  # (written with character references)
+                root = _parse_ns(body, req)
     except ET.ParseError as e:
         req.error = SoapFault("Client", "Unable to parse the request: %s" % e, client=True)
         return req
@@ -222,18 +243,22 @@ def _op_listMetadata(org, req, sess):
             meta, sfid = txn.meta(t, n)
             items.append((t, n, meta or {}, sfid))
     items.sort(key=lambda it: -(it[2].get("seq") or 0))  # newest first: never sorted by name
-    rnd = random.Random()
+    rnd = _SHUFFLE
+    names = {}
     out = []
     for t, n, meta, sfid in items:
+        for uid in (meta.get("createdById"), meta.get("lastModifiedById")):
+            if uid not in names:
+                names[uid] = org.user_name(uid)
         fields = [
             ("createdById", meta.get("createdById", "")),
-            ("createdByName", org.user_name(meta.get("createdById"))),
+            ("createdByName", names[meta.get("createdById")]),
             ("createdDate", meta.get("createdDate", "")),
             ("fileName", file_name(t, n)),
             ("fullName", n),
             ("id", sfid or ""),
             ("lastModifiedById", meta.get("lastModifiedById", "")),
-            ("lastModifiedByName", org.user_name(meta.get("lastModifiedById"))),
+            ("lastModifiedByName", names[meta.get("lastModifiedById")]),
             ("lastModifiedDate", meta.get("lastModifiedDate", "")),
             ("manageableState", "unmanaged"),
             ("type", t),
@@ -258,15 +283,18 @@ def _op_readMetadata(org, req, sess):
         raise SoapFault("EXCEEDED_ID_LIMIT", "EXCEEDED_ID_LIMIT: record limit reached. cannot submit more than %d "
                         "records in this operation" % MAX_COMPONENTS)
     stored = _check_type(t, "readMetadata")
-    txn = org.begin()
+    org.begin()  # indexes a hand-made fixture's components on first use
+
+    def fields(rec):
+        return R.fields_xml(R.sort_fields(get_schema(), t, _strip_secrets(t, rec)))
     out = []
     for n in names:
-        rec = txn.get(t, n) if stored and n else None
-        if rec is None:
+        # the answer for a record is remembered while its file does not change
+        xml = org.disk_record_xml(t, n, fields) if stored and n else None
+        if xml is None:
             out.append('<records xsi:nil="true"/>')
             continue
-        rec = R.sort_fields(get_schema(), t, _strip_secrets(t, rec))
-        out.append('<records xsi:type="%s"><fullName>%s</fullName>%s</records>' % (t, esc(n), R.fields_xml(rec)))
+        out.append('<records xsi:type="%s"><fullName>%s</fullName>%s</records>' % (t, esc(n), xml))
     return "<readMetadataResponse><result>%s</result></readMetadataResponse>" % "".join(out)
 
 

@@ -53,7 +53,21 @@ def _malformed(q, pos, msg):
     return SoqlError("MALFORMED_QUERY", "\n%s\n%s^\nERROR at Row:1:Column:%d\n%s" % (q, " " * pos, col, msg))
 
 
+_TOKENS = {}  # query text -> its tokens (never changed once made)
+_TOKENS_MAX = 512
+
+
 def tokenize(q):
+    toks = _TOKENS.get(q)
+    if toks is None:
+        toks = _tokenize(q)
+        if len(_TOKENS) >= _TOKENS_MAX:
+            _TOKENS.clear()
+        _TOKENS[q] = toks
+    return toks
+
+
+def _tokenize(q):
     toks = []
     i = 0
     while i < len(q):

@@ -8,10 +8,12 @@ Layout of an org directory (see README.md):
   sessions.json            access tokens issued by the token endpoint
   runtime.json             ECA activation bookkeeping (settings.ecaActivation)
   faults.json              optional, written by tests
-All writes go through a temporary file and a rename.  Every request holds the
-org's lock while it reads or changes the org.
+All writes are atomic (util.atomic_write_bytes for new files, util.replace_file
+for replaced ones).  The server answers one request at a time; the org's lock
+guards the org against other threads all the same.
 """
 
+import json
 import os
 import threading
 import time
@@ -27,6 +29,8 @@ DEFAULT_SETTINGS = {
     "clientSecretInRestApi": False,
 }
 DEFAULT_CREATED = "2026-01-05T09:00:00.000Z"
+_REMAINING = "\x00simorg:Remaining\x00"   # placeholder while org.json's text is made
+_REMAINING_JSON = json.dumps(_REMAINING)
 
 
 class _Cached:
@@ -37,6 +41,7 @@ class _Cached:
         self.default = default
         self.sig = None
         self.data = None
+        self.epoch = 0  # util.Epoch in which sig was checked
 
     def _sig(self):
         try:
@@ -46,6 +51,9 @@ class _Cached:
             return None
 
     def get(self):
+        if self.data is not None and self.epoch == util.Epoch.n != 0:
+            return self.data
+        self.epoch = util.Epoch.n
         sig = self._sig()
         if self.data is None or sig != self.sig:
             self.data = util.read_json(self.path, None)
@@ -54,10 +62,11 @@ class _Cached:
             self.sig = sig
         return self.data
 
-    def put(self, data):
-        util.atomic_write_json(self.path, data)
+    def put(self, data, text=None):
+        st = util.replace_file(self.path, (util.dumps_json(data) if text is None else text).encode("utf-8"))
         self.data = data
-        self.sig = self._sig()
+        self.sig = (st.st_mtime_ns, st.st_size, st.st_ino) if st is not None else self._sig()
+        self.epoch = util.Epoch.n
 
 
 class Org:
@@ -71,7 +80,9 @@ class Org:
         self._props = _Cached(os.path.join(self.md_dir, "props.json"), lambda: {"nextSeq": 1000, "components": {}})
         self._sessions = _Cached(os.path.join(root, "sessions.json"), lambda: {"sessions": []})
         self._runtime = _Cached(os.path.join(root, "runtime.json"), lambda: {"ecaActivation": {}})
-        self._rec_cache = {}
+        self._rec_cache = {}   # (type, fullName) -> see _cached_record
+        self._dir_cache = {}   # type -> (epoch, fullNames)
+        self._limit_text = None  # (org.json data, text before Remaining, text after): see consume_api_call
         self.cursors = {}      # query locator -> (records, ...)
         self.faults = None     # set by the server (faults.FaultSet)
         self._indexed = False
@@ -174,44 +185,75 @@ class Org:
         return int(d.get("Remaining", 0))
 
     def consume_api_call(self):
-        data = self.data()
-        lim = (data.get("limits") or {}).get("DailyApiRequests")
+        old = self.data()
+        lim = (old.get("limits") or {}).get("DailyApiRequests")
         if not lim:
             return
-        data = dict(data)
+        data = dict(old)
         limits = dict(data["limits"])
         lim = dict(lim)
-        lim["Remaining"] = max(0, int(lim.get("Remaining", 0)) - 1)
+        remaining = max(0, int(lim.get("Remaining", 0)) - 1)
+        lim["Remaining"] = _REMAINING
         limits["DailyApiRequests"] = lim
         data["limits"] = limits
-        self.save(data)
+        # org.json is rewritten on every API call: only the number changes, so
+        # the text around it is reused while the file holds what was last written
+        t = self._limit_text
+        if t is None or t[0] is not old:
+            t = (None,) + tuple(util.dumps_json(data).split(_REMAINING_JSON))
+        lim["Remaining"] = remaining
+        self._org.put(data, "%s%d%s" % (t[1], remaining, t[2]))
+        self._limit_text = (data, t[1], t[2])
 
     # ---------------------------------------------------------- metadata files
     def _path(self, md_type, name):
         return os.path.join(self.md_dir, md_type, name + ".xml")
 
     def disk_names(self, md_type):
+        c = self._dir_cache.get(md_type)
+        if c is not None and c[0] == util.Epoch.n != 0:
+            return list(c[1])
         d = os.path.join(self.md_dir, md_type)
         try:
-            return [f[:-4] for f in os.listdir(d) if f.endswith(".xml") and not f.startswith(".")]
+            names = [f[:-4] for f in os.listdir(d) if f.endswith(".xml") and not f.startswith(".")]
         except FileNotFoundError:
-            return []
+            names = []
+        self._dir_cache[md_type] = (util.Epoch.n, names)
+        return list(names)
 
-    def disk_record(self, md_type, name):
+    def _cached_record(self, md_type, name):
+        """[sig, record, readMetadata XML or None, epoch] of a component on disk, None when missing."""
+        key = (md_type, name)
+        c = self._rec_cache.get(key)
+        if c is not None and c[3] == util.Epoch.n != 0:
+            return c
         p = self._path(md_type, name)
         try:
             st = os.stat(p)
         except FileNotFoundError:
-            self._rec_cache.pop((md_type, name), None)
+            self._rec_cache.pop(key, None)
             return None
         sig = (st.st_mtime_ns, st.st_size, st.st_ino)
-        c = self._rec_cache.get((md_type, name))
-        if c and c[0] == sig:
-            return R.copy(c[1])
+        if c is not None and c[0] == sig:
+            c[3] = util.Epoch.n
+            return c
         with open(p, "r", encoding="utf-8") as f:
             _, rec = R.parse_document(f.read())
-        self._rec_cache[(md_type, name)] = (sig, rec)
-        return R.copy(rec)
+        c = self._rec_cache[key] = [sig, rec, None, util.Epoch.n]
+        return c
+
+    def disk_record(self, md_type, name):
+        c = self._cached_record(md_type, name)
+        return None if c is None else R.copy(c[1])
+
+    def disk_record_xml(self, md_type, name, make):
+        """make(copy of the record) -> text, remembered while the file does not change; None when missing."""
+        c = self._cached_record(md_type, name)
+        if c is None:
+            return None
+        if c[2] is None:
+            c[2] = make(R.copy(c[1]))
+        return c[2]
 
     def ids(self):
         self._ensure_index()
@@ -275,23 +317,22 @@ class Org:
         comps = {t: dict(m) for t, m in props.get("components", {}).items()}
         for (t, n), val in txn.pending.items():
             p = self._path(t, n)
+            self._rec_cache.pop((t, n), None)
+            self._dir_cache.pop(t, None)
             if val is None:
-                try:
-                    os.unlink(p)
-                except FileNotFoundError:
-                    pass
+                util.remove_file(p)
                 ids.get(t, {}).pop(n, None)
                 comps.get(t, {}).pop(n, None)
-                self._rec_cache.pop((t, n), None)
             else:
                 rec, meta, sfid = val
                 rec = R.sort_fields(get_schema(), t, rec)
-                util.atomic_write_text(p, R.document_xml(t, rec))
+                util.replace_file(p, R.document_xml(t, rec).encode("utf-8"))
                 ids.setdefault(t, {})[n] = sfid
                 comps.setdefault(t, {})[n] = meta
         props["components"] = comps
         props["nextSeq"] = max(props.get("nextSeq", 1000), txn.next_seq)
-        self._ids.put(ids)
+        if ids != self._ids.get():  # updates change no id
+            self._ids.put(ids)
         self._props.put(props)
 
 
@@ -312,17 +353,24 @@ class Txn:
         self.next_seq = sp[1]
         del self.hooks[sp[2]:]
 
-    def get(self, md_type, name):
+    def get(self, md_type, name, copy=True):
+        """The record (None when missing); copy=False: the stored one itself, for reading only."""
         key = (md_type, name)
         if key in self.pending:
             v = self.pending[key]
-            return None if v is None else R.copy(v[0])
-        return self.org.disk_record(md_type, name)
+            return None if v is None else R.copy(v[0]) if copy else v[0]
+        if copy:
+            return self.org.disk_record(md_type, name)
+        c = self.org._cached_record(md_type, name)
+        return None if c is None else c[1]
 
     def exists(self, md_type, name):
         key = (md_type, name)
         if key in self.pending:
             return self.pending[key] is not None
+        c = self.org._rec_cache.get(key)
+        if c is not None and c[3] == util.Epoch.n != 0:
+            return True
         return os.path.exists(self.org._path(md_type, name))
 
     def names(self, md_type):
@@ -362,18 +410,19 @@ class Txn:
     def delete(self, md_type, name):
         self.pending[(md_type, name)] = None
 
-    def records(self, md_type):
+    def records(self, md_type, copy=True):
+        """(fullName, record) by name; copy=False: the stored records, for reading only."""
         for n in sorted(self.names(md_type)):
-            r = self.get(md_type, n)
+            r = self.get(md_type, n, copy)
             if r is not None:
                 yield n, r
 
     def eca_children(self, eca_name, types=None):
         out = []
         for t in (types or ECA_CHILD_TYPES):
-            for n, r in self.records(t):
+            for n, r in self.records(t, copy=False):
                 if R.get(r, "externalClientApplication") == eca_name:
-                    out.append((t, n, r))
+                    out.append((t, n, R.copy(r)))
         return out
 
 
@@ -395,6 +444,9 @@ class State:
     def org(self, name=None):
         if not self.multi:
             return self._orgs[None] if name is None else None
+        o = self._orgs.get(name)  # (a name is checked before its org is loaded)
+        if o is not None:
+            return o
         if name is None or not util.safe_component(name) or " " in name:
             return None
         with self._lock:

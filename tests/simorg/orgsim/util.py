@@ -1,14 +1,37 @@
 """Small helpers: atomic file writes, Salesforce ids, timestamps, random values."""
 
+import ctypes
 import datetime
+import errno
+import fcntl
+import itertools
 import json
 import os
 import secrets
+import signal
 import string
 import tempfile
+import time
+from json.encoder import encode_basestring_ascii as _json_str
+
+class Epoch:
+    """The server's unit of work (the handling of one request).
+
+    Files are re-read when their stat() signature changes; within one epoch
+    a file is stat()ed once (0, outside the server: every time).
+    """
+    n = 0
+
+    @classmethod
+    def next(cls):
+        cls.n += 1
+
 
 _CHECKSUM_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
 _ALNUM = string.ascii_letters + string.digits
+
+
+_TMP_SEQ = itertools.count(1)
 
 
 def atomic_write_bytes(path, data):
@@ -18,11 +41,19 @@ def atomic_write_bytes(path, data):
     torn reads, not against power loss.
     """
     d = os.path.dirname(os.path.abspath(path))
-    os.makedirs(d, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=d)
+    tmp = os.path.join(d, ".tmp-%d-%d" % (os.getpid(), next(_TMP_SEQ)))
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+    except FileNotFoundError:
+        os.makedirs(d, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=d)
+    except FileExistsError:  # left behind by an earlier process with this pid
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=d)
+    try:
+        try:
+            _write_all(fd, data)
+        finally:
+            os.close(fd)
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -32,12 +63,237 @@ def atomic_write_bytes(path, data):
         raise
 
 
+def _write_all(fd, data, offset=None):
+    view = memoryview(data)
+    pos = 0
+    while pos < len(view):
+        if offset is None:
+            pos += os.write(fd, view[pos:])
+        else:
+            pos += os.pwrite(fd, view[pos:], offset + pos)
+
+
 def atomic_write_text(path, text):
     atomic_write_bytes(path, text.encode("utf-8"))
 
 
 def atomic_write_json(path, obj):
-    atomic_write_text(path, json.dumps(obj, indent=2, sort_keys=False) + "\n")
+    atomic_write_text(path, dumps_json(obj))
+
+
+# ---------------------------------------------------------------- replace_file
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+try:
+    _renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    _renameat2.argtypes = (ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint)
+    _renameat2.restype = ctypes.c_int
+except (AttributeError, OSError):
+    _renameat2 = None
+_exchange_ok = _renameat2 is not None
+
+
+def _exchange(a, b):
+    """Atomically swaps the names a and b (renameat2 RENAME_EXCHANGE); False when unsupported."""
+    global _exchange_ok
+    if not _exchange_ok:
+        return False
+    if _renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    e = ctypes.get_errno()
+    if e in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.ENOTSUP):
+        _exchange_ok = False
+        return False
+    raise OSError(e, os.strerror(e), b)
+
+
+_SPARES = {}  # path -> its spare's path
+_SIGIO = []
+
+
+def _ignore_sigio():
+    """Someone opening a spare while this process holds its lease would send it SIGIO,
+    which kills by default: ignore it (nothing here uses signal-driven I/O)."""
+    if _SIGIO:
+        return
+    _SIGIO.append(True)
+    try:
+        if signal.getsignal(signal.SIGIO) == signal.SIG_DFL:
+            signal.signal(signal.SIGIO, signal.SIG_IGN)
+    except ValueError:  # not the main thread
+        _SIGIO.clear()
+
+
+def replace_file(path, data):
+    """Replaces path's content as atomic_write_bytes does, without a new inode.
+
+    The new content goes into a spare file (DIR/.spare-NAME, the inode the
+    previous replace took out of service), whose name is then exchanged with
+    path's in one renameat2(RENAME_EXCHANGE): readers see the old file or
+    the new one, never a partial one.  The spare is reused only when nobody
+    has it open (a write lease can be taken on it); otherwise, or where the
+    filesystem lacks leases or RENAME_EXCHANGE, a new file is written.
+    Returns the new file's stat result when it has it at no cost, else None.
+
+    Why: on ext4 without a journal, allocating an inode skips every inode of
+    its group freed in the last minute or more, one buffer lookup each, so a
+    server that replaces a file per request spends most of its CPU there.
+    """
+    spare = _SPARES.get(path)
+    if spare is None:
+        d, name = os.path.split(os.path.abspath(path))
+        spare = os.path.join(d, ".spare-" + name)
+        if len(_SPARES) >= 100000:
+            _SPARES.clear()
+        _SPARES[path] = spare
+    fd = None
+    if _exchange_ok:
+        _ignore_sigio()
+        try:
+            fd = os.open(spare, os.O_RDWR | os.O_CLOEXEC | os.O_NOFOLLOW)
+        except OSError:
+            fd = None
+        if fd is not None:
+            try:
+                fcntl.fcntl(fd, fcntl.F_SETLEASE, fcntl.F_WRLCK)  # nobody else has it open
+            except OSError:
+                os.close(fd)
+                fd = None
+                try:
+                    os.unlink(spare)
+                except OSError:
+                    pass
+    if fd is None:
+        if _exchange_ok:
+            try:
+                os.link(path, spare)  # path's inode becomes the next spare
+            except OSError:
+                pass
+        atomic_write_bytes(path, data)
+        return None
+    try:
+        try:
+            _write_all(fd, data, 0)
+            os.ftruncate(fd, len(data))
+            st = os.fstat(fd)
+        finally:
+            try:
+                fcntl.fcntl(fd, fcntl.F_SETLEASE, fcntl.F_UNLCK)
+            finally:
+                os.close(fd)
+        if not _exchange(spare, path):
+            os.replace(spare, path)
+    except FileNotFoundError:  # path itself does not exist yet
+        os.replace(spare, path)
+    return st
+
+
+def remove_file(path):
+    """Removes path and the spare replace_file keeps beside it."""
+    d, name = os.path.split(os.path.abspath(path))
+    for p in (path, os.path.join(d, ".spare-" + name)):
+        try:
+            os.unlink(p)
+        except FileNotFoundError:
+            pass
+
+
+# ---------------------------------------------------------------- JSON
+
+def dumps_json(obj):
+    """json.dumps(obj, indent=2) + "\n", byte for byte, several times as fast.
+
+    The text of a dict whose values are all strings, integers, booleans or
+    null is remembered (keyed by its items, their types and the indentation):
+    the state files are rewritten often and most such dicts in them do not
+    change.
+    """
+    parts = []
+    _dump(obj, "\n", parts)
+    parts.append("\n")
+    return "".join(parts)
+
+
+_FLAT = {}           # (indentation, dict items, value types) -> JSON text
+_FLAT_MAX = 20000
+_FLAT_TYPES = frozenset((str, int, bool, type(None)))  # not float: -0.0 == 0.0
+
+
+def _dump_dict(o, nl, parts):
+    inner = nl + "  "
+    sep = "{" + inner
+    for k, v in o.items():
+        parts.append(sep)
+        sep = "," + inner
+        parts.append(_json_str(k if isinstance(k, str) else _json_key(k)))
+        parts.append(": ")
+        if isinstance(v, str):
+            parts.append(_json_str(v))
+        else:
+            _dump(v, inner, parts)
+    parts.append(nl + "}")
+
+
+def _json_key(k):
+    if isinstance(k, str):
+        return k
+    if k is True:
+        return "true"
+    if k is False:
+        return "false"
+    if k is None:
+        return "null"
+    if isinstance(k, (int, float)):
+        return json.dumps(k)
+    raise TypeError("keys must be str, int, float, bool or None, not %s" % type(k).__name__)
+
+
+def _dump(o, nl, parts):
+    if isinstance(o, str):
+        parts.append(_json_str(o))
+    elif o is None:
+        parts.append("null")
+    elif o is True:
+        parts.append("true")
+    elif o is False:
+        parts.append("false")
+    elif isinstance(o, dict):
+        if not o:
+            parts.append("{}")
+            return
+        types = tuple(map(type, o.values()))
+        if not _FLAT_TYPES.issuperset(types):
+            _dump_dict(o, nl, parts)
+            return
+        key = (nl, tuple(o.items()), types)
+        text = _FLAT.get(key)
+        if text is None:
+            sub = []
+            _dump_dict(o, nl, sub)
+            text = "".join(sub)
+            if len(_FLAT) >= _FLAT_MAX:
+                _FLAT.clear()
+            _FLAT[key] = text
+        parts.append(text)
+    elif isinstance(o, (list, tuple)):
+        if not o:
+            parts.append("[]")
+            return
+        inner = nl + "  "
+        sep = "[" + inner
+        for v in o:
+            parts.append(sep)
+            sep = "," + inner
+            if isinstance(v, str):
+                parts.append(_json_str(v))
+            else:
+                _dump(v, inner, parts)
+        parts.append(nl + "]")
+    elif isinstance(o, (int, float)):
+        parts.append(json.dumps(o))
+    else:
+        raise TypeError("Object of type %s is not JSON serializable" % type(o).__name__)
 
 
 def read_json(path, default=None):
@@ -81,23 +337,38 @@ def make_id(prefix, seq):
     return sfid18("%s%012d" % (prefix, seq))
 
 
+def _random_chars(alphabet, n):
+    """n characters drawn uniformly from alphabet (at most 256 characters) with secrets' randomness."""
+    k = len(alphabet)
+    limit = 256 - 256 % k  # bytes at or above it would favour the first characters: drawn again
+    out = []
+    while len(out) < n:
+        out.extend(alphabet[b % k] for b in secrets.token_bytes(n - len(out) + 8) if b < limit)
+    return "".join(out[:n])
+
+
 def random_alnum(n):
-    return "".join(secrets.choice(_ALNUM) for _ in range(n))
+    return _random_chars(_ALNUM, n)
 
 
 def random_consumer_key():
     # Real keys: "3MVG9" + ~80 characters of [A-Za-z0-9._]
-    alphabet = _ALNUM + "._"
-    return "3MVG9" + "".join(secrets.choice(alphabet) for _ in range(80))
+    return "3MVG9" + _random_chars(_ALNUM + "._", 80)
 
 
 def random_consumer_secret():
     return secrets.token_hex(32).upper()
 
 
+_NOW_SEC = [None, ""]  # the second now_iso formatted last, and its text
+
+
 def now_iso(t=None):
     if t is None:
-        t = datetime.datetime.now(datetime.timezone.utc)
+        sec, ns = divmod(time.time_ns(), 1000000000)
+        if sec != _NOW_SEC[0]:
+            _NOW_SEC[:] = [sec, time.strftime("%Y-%m-%dT%H:%M:%S.", time.gmtime(sec))]
+        return "%s%03dZ" % (_NOW_SEC[1], ns // 1000000)
     elif isinstance(t, (int, float)):
         t = datetime.datetime.fromtimestamp(t, datetime.timezone.utc)
     return t.strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % (t.microsecond // 1000)
