@@ -182,21 +182,24 @@ static void write_doc(const struct c2e_plan *p, const char *hash,
 int c2e_plan_write(struct c2e_plan *p, struct c2e_buf *out, struct c2e_err *err)
 {
 	struct c2e_buf draft = C2E_BUF_INIT;
-	struct c2e_json *doc = NULL;
 	struct c2e_jsonw w;
 	char *hash = NULL;
 	int rc;
 
-	/* the hash covers the document as it parses, without planHash */
-	c2e_jsonw_init(&w, &draft, true);
+	/*
+	 * The hash covers the document as it parses, without planHash,
+	 * written compactly (plan_doc_hash).  The writer is canonical (a
+	 * parsed string is quoted as it was, a number keeps its text), so
+	 * the compact document without planHash is that text already; every
+	 * plan read back checks it (c2e_plan_parse).
+	 */
+	c2e_jsonw_init(&w, &draft, false);
 	write_doc(p, NULL, &w);
 	if (c2e_jsonw_failed(&w)) {
 		rc = c2e_err_oom(err);
 		goto done;
 	}
-	rc = c2e_json_parse(draft.buf, draft.len, "plan", &doc, err);
-	if (rc == 0)
-		rc = plan_doc_hash(doc, &hash, err);
+	rc = hash_text(&draft, &hash, err);
 	if (rc < 0)
 		goto done;
 	c2e_jsonw_init(&w, out, true);
@@ -211,7 +214,6 @@ int c2e_plan_write(struct c2e_plan *p, struct c2e_buf *out, struct c2e_err *err)
 	hash = NULL;
 done:
 	free(hash);
-	c2e_json_free(doc);
 	c2e_buf_release(&draft);
 	return rc;
 }

@@ -75,6 +75,12 @@ int c2e_buf_adds(struct c2e_buf *b, const char *s)
 
 int c2e_buf_addc(struct c2e_buf *b, char c)
 {
+	/* room for c and the terminator: no growth to consider */
+	if (!b->failed && b->len + 2 <= b->alloc && b->len < cap_of(b)) {
+		b->buf[b->len++] = c;
+		b->buf[b->len] = '\0';
+		return 0;
+	}
 	return c2e_buf_addn(b, &c, 1);
 }
 

@@ -252,8 +252,20 @@ static int parse_string(struct parser *p, struct c2e_buf *b)
 			continue;
 		}
 		if (c != '\\') {
-			c2e_buf_addc(b, (char)c);
-			p->pos++;
+			/* a run of plain characters in one append */
+			size_t run = 1;
+
+			while (p->pos + run < p->len) {
+				unsigned char d =
+				        (unsigned char)p->s[p->pos + run];
+
+				if (d < 0x20 || d >= 0x80 || d == '"' ||
+				    d == '\\')
+					break;
+				run++;
+			}
+			c2e_buf_addn(b, p->s + p->pos, run);
+			p->pos += run;
 			continue;
 		}
 		p->pos++;
