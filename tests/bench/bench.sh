@@ -42,6 +42,11 @@ Options:
   --lb-orgs N      journal (b): orgs (default ORGS/5)
   --lb-jobs N      journal (b): --jobs (default 8)
   --lb-repeat N    journal (b): pairs (default 3)
+  --settle S       before the first fleet run: sync, then wait S seconds
+                   (default 65; 0: do not wait).  On ext4 without a journal
+                   a file created within a minute of many deletions on that
+                   file system costs far more CPU (see docs/performance.md):
+                   a clean-up just before the run would be measured too
   --retry N        measure a run (a journal pair) again, up to N times, when
                    other processes took > 10% of the machine's CPU during it
                    (default 1; every attempt is kept in the results)
@@ -76,6 +81,8 @@ LATENCY=20
 SIMS=auto
 REPEAT=1
 RETRY=1
+SETTLE=65
+SETTLED=
 LB_ORGS=
 LB_JOBS=8
 LB_REPEAT=3
@@ -95,6 +102,7 @@ while [ $# -gt 0 ]; do
   --sims) SIMS=${2:?}; shift ;;
   --repeat) REPEAT=${2:?}; shift ;;
   --retry) RETRY=${2:?}; shift ;;
+  --settle) SETTLE=${2:?}; shift ;;
   --lb-orgs) LB_ORGS=${2:?}; shift ;;
   --lb-jobs) LB_JOBS=${2:?}; shift ;;
   --lb-repeat) LB_REPEAT=${2:?}; shift ;;
@@ -295,6 +303,12 @@ make_template() {
 fleet_run() {
   local name=$1 sims=$2 memory=$3 d=$WORK/run-$1 i
   make_template
+  if [ -z "$SETTLED" ] && [ "$SETTLE" -gt 0 ]; then
+    echo "-- settling: sync, then ${SETTLE} s without deleting files (--settle)"
+    sync
+    sleep "$SETTLE"
+  fi
+  SETTLED=1
   rm -rf "$d" "$SIMDIR/run-$1"
   mkdir -p "$d" "$SIMDIR/run-$1"
   ln -s "$SIMDIR/run-$1" "$d/state"
