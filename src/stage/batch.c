@@ -8,6 +8,7 @@
  */
 #include "stage/batch.h"
 
+#include <malloc.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -551,6 +552,15 @@ int c2e_batch_run(const struct c2e_batch_opts *o, struct c2e_batch_org **out,
 		p.orgs[p.n++].m = m;
 	}
 	p.p.total = p.n;
+#ifdef M_ARENA_MAX
+	/*
+	 * glibc gives threads 8 malloc arenas per core; 64 workers on two
+	 * cores then queue on 16 arena locks (about a tenth of the batch's
+	 * user CPU).  One arena per worker, up to 64 (~0.2 MB more each).
+	 */
+	if (jobs > 16)
+		(void)mallopt(M_ARENA_MAX, jobs < 64 ? jobs + 1 : 64);
+#endif
 	clock_gettime(CLOCK_MONOTONIC, &p.start);
 	pthread_mutex_init(&p.mu, NULL);
 	pthread_mutex_init(&p.keys.mu, NULL);
