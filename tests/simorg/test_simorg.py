@@ -1557,6 +1557,41 @@ class TestModes(unittest.TestCase):
         self.assertIn("loopback", r.stderr)
 
 
+class TestStoreInternals(unittest.TestCase):
+    """The shortcuts the store takes must give what reading the files would."""
+
+    def test_written_records_read_back_as_kept(self):
+        from orgsim import record as R, store
+        recs = [
+            [("label", "a & <b> \"c\""), ("oauthConfig", [("scopes", "Api"), ("scopes", "Web")])],
+            [("label", "  spaced  "), ("description", "two\nlines\ttab"), ("x", "")],
+            [("label", "cr\r\nlf")],                      # \r becomes \n on parsing
+            [("label", "x"), ("oauthConfig", [])],         # an empty complex value reads back as ""
+            [("label", "bell\x07")],                      # not XML: the file does not parse
+        ]
+        for rec in recs:
+            try:
+                _, back = R.parse_document(R.document_xml("ConnectedApp", rec))
+            except ET.ParseError:
+                back = None
+            self.assertEqual(store._round_trips(rec), back == rec, rec)
+
+    def test_index_text_is_dumps_json(self):
+        from orgsim import store, util
+        tmp = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, tmp)
+        org = store.Org(tmp)
+        comps = {"A": {"x": {"seq": 1, "createdDate": "d"}}, "B": {}, "C": {"y": {"seq": 2}, "z": {"seq": 3}}}
+        props = {"nextSeq": 4, "components": comps}
+        for _ in range(2):  # the second time from the remembered texts
+            self.assertEqual(org._index_text(props, 2, "props"), json.dumps(props, indent=2) + "\n")
+        comps = dict(comps, C={"y": {"seq": 2}}, D={"w": {"seq": 4, "n": None, "b": True}})
+        props = {"nextSeq": 5, "components": comps}
+        self.assertEqual(org._index_text(props, 2, "props"), json.dumps(props, indent=2) + "\n")
+        ids = {"A": {"x": "0H4"}, "B": {}}
+        self.assertEqual(org._index_text(ids, 1, "ids"), util.dumps_json(ids))
+
+
 class _Shim(OrgTest):
     """Lets TestModes reuse OrgTest's helpers against a single-org server."""
 

@@ -7,7 +7,6 @@ SaveResult, UpsertResult, DeleteResult) and SOAP faults (HTTP 500) with
 faultcode sf:<ExceptionCode> and an UnexpectedErrorFault detail.
 """
 
-import io
 import random
 import xml.etree.ElementTree as ET
 
@@ -98,10 +97,11 @@ def _parse_ns(body, req):
     stack = [{}]
     pending = {}
     root = None
-    for event, item in ET.iterparse(io.BytesIO(body), events=("start-ns", "start", "end")):
-        if event == "start-ns":
-            pending[item[0]] = item[1]
-        elif event == "start":
+    nsmaps = req.nsmaps
+    parser = ET.XMLPullParser(events=("start-ns", "start", "end"))
+    parser.feed(body)  # (as iterparse: errors are raised by read_events, an unfinished document by close)
+    for event, item in parser.read_events():
+        if event == "start":
             if pending:
                 m = dict(stack[-1])
                 m.update(pending)
@@ -109,11 +109,14 @@ def _parse_ns(body, req):
             else:
                 m = stack[-1]
             stack.append(m)
-            req.nsmaps[id(item)] = m
+            nsmaps[id(item)] = m
             if root is None:
                 root = item
-        else:
+        elif event == "end":
             stack.pop()
+        else:
+            pending[item[0]] = item[1]
+    parser.close()
     return root
 
 

@@ -15,6 +15,7 @@ guards the org against other threads all the same.
 
 import json
 import os
+import re
 import threading
 import time
 
@@ -31,6 +32,29 @@ DEFAULT_SETTINGS = {
 DEFAULT_CREATED = "2026-01-05T09:00:00.000Z"
 _REMAINING = "\x00simorg:Remaining\x00"   # placeholder while org.json's text is made
 _REMAINING_JSON = json.dumps(_REMAINING)
+
+# Parsed metadata files by content: many orgs hold the same documents (seeded
+# from one fixture), and a record is parsed once for all of them.  The entry
+# is [record (read only), {type: readMetadata XML}].
+_PARSED = {}
+_PARSED_MAX = 4096
+# a string R.document_xml writes that R.parse_document reads back unchanged
+_PLAIN_TEXT = re.compile("[\t\n\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]*\\Z")
+_PLAIN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*\Z")
+
+
+def _round_trips(rec, top=True):
+    """True when parse_document(document_xml(t, rec)) gives rec back (no \\r, no
+    empty complex value, no fullName field, no character XML cannot carry)."""
+    for k, v in rec:
+        if not isinstance(k, str) or not _PLAIN_NAME.match(k) or (top and k == "fullName"):
+            return False
+        if isinstance(v, list):
+            if not v or not _round_trips(v, False):
+                return False
+        elif not isinstance(v, str) or not _PLAIN_TEXT.match(v):
+            return False
+    return True
 
 
 class _Cached:
@@ -81,8 +105,10 @@ class Org:
         self._sessions = _Cached(os.path.join(root, "sessions.json"), lambda: {"sessions": []})
         self._runtime = _Cached(os.path.join(root, "runtime.json"), lambda: {"ecaActivation": {}})
         self._rec_cache = {}   # (type, fullName) -> see _cached_record
-        self._dir_cache = {}   # type -> (epoch, fullNames)
+        self._dir_cache = {}   # type -> (epoch, fullNames): see _listing
+        self._paths = {}       # (type, fullName) -> path of its file
         self._limit_text = None  # (org.json data, text before Remaining, text after): see consume_api_call
+        self._index_texts = {}   # "ids"/"props" -> {id(type map): (map, text)}: see _index_text
         self.cursors = {}      # query locator -> (records, ...)
         self.faults = None     # set by the server (faults.FaultSet)
         self._indexed = False
@@ -207,22 +233,34 @@ class Org:
 
     # ---------------------------------------------------------- metadata files
     def _path(self, md_type, name):
-        return os.path.join(self.md_dir, md_type, name + ".xml")
+        key = (md_type, name)
+        p = self._paths.get(key)
+        if p is None:
+            if len(self._paths) >= 10000:
+                self._paths.clear()
+            p = self._paths[key] = os.path.join(self.md_dir, md_type, name + ".xml")
+        return p
 
-    def disk_names(self, md_type):
+    def _listing(self, md_type):
+        """(epoch, frozenset of the fullNames on disk): listed once per epoch."""
         c = self._dir_cache.get(md_type)
         if c is not None and c[0] == util.Epoch.n != 0:
-            return list(c[1])
+            return c
         d = os.path.join(self.md_dir, md_type)
         try:
-            names = [f[:-4] for f in os.listdir(d) if f.endswith(".xml") and not f.startswith(".")]
+            names = frozenset(f[:-4] for f in os.listdir(d) if f.endswith(".xml") and not f.startswith("."))
         except FileNotFoundError:
-            names = []
-        self._dir_cache[md_type] = (util.Epoch.n, names)
-        return list(names)
+            names = frozenset()
+        c = self._dir_cache[md_type] = (util.Epoch.n, names)
+        return c
+
+    def disk_names(self, md_type):
+        return list(self._listing(md_type)[1])
 
     def _cached_record(self, md_type, name):
-        """[sig, record, readMetadata XML or None, epoch] of a component on disk, None when missing."""
+        """[sig, record, {type: readMetadata XML}, epoch] of a component on disk, None when missing.
+
+        The record and the XML may be shared with other components of the same content."""
         key = (md_type, name)
         c = self._rec_cache.get(key)
         if c is not None and c[3] == util.Epoch.n != 0:
@@ -237,9 +275,14 @@ class Org:
         if c is not None and c[0] == sig:
             c[3] = util.Epoch.n
             return c
-        with open(p, "r", encoding="utf-8") as f:
-            _, rec = R.parse_document(f.read())
-        c = self._rec_cache[key] = [sig, rec, None, util.Epoch.n]
+        text = util.read_text(p)
+        parsed = _PARSED.get(text)
+        if parsed is None:
+            _, rec = R.parse_document(text)
+            if len(_PARSED) >= _PARSED_MAX:
+                _PARSED.clear()
+            parsed = _PARSED[text] = [rec, {}]
+        c = self._rec_cache[key] = [sig, parsed[0], parsed[1], util.Epoch.n]
         return c
 
     def disk_record(self, md_type, name):
@@ -251,9 +294,10 @@ class Org:
         c = self._cached_record(md_type, name)
         if c is None:
             return None
-        if c[2] is None:
-            c[2] = make(R.copy(c[1]))
-        return c[2]
+        xml = c[2].get(md_type)
+        if xml is None:
+            xml = c[2][md_type] = make(R.copy(c[1]))
+        return xml
 
     def ids(self):
         self._ensure_index()
@@ -271,7 +315,13 @@ class Org:
         ids = self._ids.get()
         props = self._props.get()
         changed = False
+        try:
+            present = set(os.listdir(self.md_dir))  # (one listing instead of one per type)
+        except FileNotFoundError:
+            present = set()
         for t in sorted(TYPES):
+            if t not in present:
+                continue
             for n in sorted(self.disk_names(t)):
                 if n not in ids.get(t, {}):
                     seq = props.get("nextSeq", 1000)
@@ -312,28 +362,87 @@ class Org:
             h()
 
     def _write(self, txn):
-        ids = {t: dict(m) for t, m in self.ids().items()}
+        # the maps of ids.json and props.json are replaced, never changed, once
+        # written (see _index_text): a changed type gets a new map
+        old_ids = self.ids()
+        ids = dict(old_ids)
         props = dict(self.props())
-        comps = {t: dict(m) for t, m in props.get("components", {}).items()}
+        old_comps = props.get("components", {})
+        comps = dict(old_comps)
+        copied = set()
         for (t, n), val in txn.pending.items():
             p = self._path(t, n)
             self._rec_cache.pop((t, n), None)
             self._dir_cache.pop(t, None)
+            if t not in copied:
+                copied.add(t)
+                ids[t] = dict(ids.get(t, {}))
+                comps[t] = dict(comps.get(t, {}))
             if val is None:
                 util.remove_file(p)
-                ids.get(t, {}).pop(n, None)
-                comps.get(t, {}).pop(n, None)
+                ids[t].pop(n, None)
+                comps[t].pop(n, None)
             else:
                 rec, meta, sfid = val
                 rec = R.sort_fields(get_schema(), t, rec)
-                util.replace_file(p, R.document_xml(t, rec).encode("utf-8"))
-                ids.setdefault(t, {})[n] = sfid
-                comps.setdefault(t, {})[n] = meta
+                data = R.document_xml(t, rec).encode("utf-8")
+                if (t, n) in txn.created:  # a new file (no spare to reuse)
+                    st = util.atomic_write_bytes(p, data)
+                else:
+                    st = util.replace_file(p, data)
+                if st is not None and _round_trips(rec):
+                    # what a read would parse: no need to read it back
+                    self._rec_cache[(t, n)] = [(st.st_mtime_ns, st.st_size, st.st_ino), rec, {}, util.Epoch.n]
+                ids[t][n] = sfid
+                comps[t][n] = meta
+        for t in copied:  # (no empty maps where there were none)
+            if not ids[t] and t not in old_ids:
+                del ids[t]
+            if not comps[t] and t not in old_comps:
+                del comps[t]
         props["components"] = comps
         props["nextSeq"] = max(props.get("nextSeq", 1000), txn.next_seq)
-        if ids != self._ids.get():  # updates change no id
-            self._ids.put(ids)
-        self._props.put(props)
+        if ids != old_ids:  # updates change no id
+            self._ids.put(ids, self._index_text(ids, 1, "ids"))
+        self._props.put(props, self._index_text(props, 2, "props"))
+
+    def _index_text(self, data, depth, which):
+        """util.dumps_json(data) for ids.json (depth 1) or props.json (depth 2): the
+        text of each type's map (depth levels down) is reused while it is the
+        same object (_write replaces a changed map)."""
+        old = self._index_texts.get(which) or {}
+        new = {}
+        parts = []
+        _dump_levels(data, "\n", depth, old, new, parts)
+        parts.append("\n")
+        self._index_texts[which] = new
+        return "".join(parts)
+
+
+def _dump_levels(o, nl, depth, old, new, parts):
+    if not isinstance(o, dict) or not o:
+        util.dump_json_into(o, nl, parts)
+        return
+    if depth == 0:
+        r = old.get(id(o))
+        if r is not None and r[0] is o:
+            text = r[1]
+        else:
+            sub = []
+            util.dump_json_into(o, nl, sub)
+            text = "".join(sub)
+        new[id(o)] = (o, text)
+        parts.append(text)
+        return
+    inner = nl + "  "
+    sep = "{" + inner
+    for k, v in o.items():
+        parts.append(sep)
+        sep = "," + inner
+        parts.append(util.json_key(k))
+        parts.append(": ")
+        _dump_levels(v, inner, depth - 1, old, new, parts)
+    parts.append(nl + "}")
 
 
 class Txn:
@@ -342,16 +451,18 @@ class Txn:
     def __init__(self, org):
         self.org = org
         self.pending = {}
+        self.created = set()  # (type, fullName) put as new components
         self.hooks = []  # run after a successful commit
         self.next_seq = org.props().get("nextSeq", 1000)
 
     def savepoint(self):
-        return (dict(self.pending), self.next_seq, len(self.hooks))
+        return (dict(self.pending), self.next_seq, len(self.hooks), set(self.created))
 
     def rollback(self, sp):
         self.pending = dict(sp[0])
         self.next_seq = sp[1]
         del self.hooks[sp[2]:]
+        self.created = set(sp[3])
 
     def get(self, md_type, name, copy=True):
         """The record (None when missing); copy=False: the stored one itself, for reading only."""
@@ -371,10 +482,13 @@ class Txn:
         c = self.org._rec_cache.get(key)
         if c is not None and c[3] == util.Epoch.n != 0:
             return True
+        c = self.org._dir_cache.get(md_type)
+        if c is not None and c[0] == util.Epoch.n != 0 and name and name[0] != "." and "/" not in name:
+            return name in c[1]  # listed in this epoch
         return os.path.exists(self.org._path(md_type, name))
 
     def names(self, md_type):
-        s = set(self.org.disk_names(md_type))
+        s = set(self.org._listing(md_type)[1])
         for (t, n), v in self.pending.items():
             if t != md_type:
                 continue
@@ -399,6 +513,7 @@ class Txn:
             sfid = util.make_id(TYPES[md_type][2], seq)
             meta = {"createdDate": now, "createdById": user_id, "lastModifiedDate": now,
                     "lastModifiedById": user_id, "seq": seq}
+            self.created.add((md_type, name))
         else:
             old, sfid = self.meta(md_type, name)
             meta = dict(old or {})

@@ -38,7 +38,7 @@ def atomic_write_bytes(path, data):
     """Writes data to path through a temporary file in the same directory and a rename.
 
     Readers never see a partial file.  No fsync: the simulator guards against
-    torn reads, not against power loss.
+    torn reads, not against power loss.  Returns the new file's stat result.
     """
     d = os.path.dirname(os.path.abspath(path))
     tmp = os.path.join(d, ".tmp-%d-%d" % (os.getpid(), next(_TMP_SEQ)))
@@ -52,9 +52,11 @@ def atomic_write_bytes(path, data):
     try:
         try:
             _write_all(fd, data)
+            st = os.fstat(fd)
         finally:
             os.close(fd)
         os.replace(tmp, path)
+        return st
     except BaseException:
         try:
             os.unlink(tmp)
@@ -95,11 +97,11 @@ _exchange_ok = _renameat2 is not None
 
 
 def _exchange(a, b):
-    """Atomically swaps the names a and b (renameat2 RENAME_EXCHANGE); False when unsupported."""
+    """Atomically swaps the names a and b (bytes; renameat2 RENAME_EXCHANGE); False when unsupported."""
     global _exchange_ok
     if not _exchange_ok:
         return False
-    if _renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+    if _renameat2(_AT_FDCWD, a, _AT_FDCWD, b, _RENAME_EXCHANGE) == 0:
         return True
     e = ctypes.get_errno()
     if e in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.ENOTSUP):
@@ -108,7 +110,7 @@ def _exchange(a, b):
     raise OSError(e, os.strerror(e), b)
 
 
-_SPARES = {}  # path -> its spare's path
+_SPARES = {}  # path -> (its spare's path, the spare's and its own as bytes)
 _SIGIO = []
 
 
@@ -134,19 +136,20 @@ def replace_file(path, data):
     the new one, never a partial one.  The spare is reused only when nobody
     has it open (a write lease can be taken on it); otherwise, or where the
     filesystem lacks leases or RENAME_EXCHANGE, a new file is written.
-    Returns the new file's stat result when it has it at no cost, else None.
+    Returns the new file's stat result.
 
     Why: on ext4 without a journal, allocating an inode skips every inode of
     its group freed in the last minute or more, one buffer lookup each, so a
     server that replaces a file per request spends most of its CPU there.
     """
-    spare = _SPARES.get(path)
-    if spare is None:
+    names = _SPARES.get(path)
+    if names is None:
         d, name = os.path.split(os.path.abspath(path))
         spare = os.path.join(d, ".spare-" + name)
         if len(_SPARES) >= 100000:
             _SPARES.clear()
-        _SPARES[path] = spare
+        names = _SPARES[path] = (spare, os.fsencode(spare), os.fsencode(path))
+    spare = names[0]
     fd = None
     if _exchange_ok:
         _ignore_sigio()
@@ -170,8 +173,7 @@ def replace_file(path, data):
                 os.link(path, spare)  # path's inode becomes the next spare
             except OSError:
                 pass
-        atomic_write_bytes(path, data)
-        return None
+        return atomic_write_bytes(path, data)
     try:
         try:
             _write_all(fd, data, 0)
@@ -182,7 +184,7 @@ def replace_file(path, data):
                 fcntl.fcntl(fd, fcntl.F_SETLEASE, fcntl.F_UNLCK)
             finally:
                 os.close(fd)
-        if not _exchange(spare, path):
+        if not _exchange(names[1], names[2]):
             os.replace(spare, path)
     except FileNotFoundError:  # path itself does not exist yet
         os.replace(spare, path)
@@ -218,6 +220,17 @@ def dumps_json(obj):
 _FLAT = {}           # (indentation, dict items, value types) -> JSON text
 _FLAT_MAX = 20000
 _FLAT_TYPES = frozenset((str, int, bool, type(None)))  # not float: -0.0 == 0.0
+
+
+def dump_json_into(o, nl, parts):
+    """Appends the text of o, as dumps_json writes it at the indentation nl
+    ("\\n" + 2 spaces a level), to parts."""
+    _dump(o, nl, parts)
+
+
+def json_key(k):
+    """The JSON text of a dict key (as json.dumps writes it)."""
+    return _json_str(k if isinstance(k, str) else _json_key(k))
 
 
 def _dump_dict(o, nl, parts):
@@ -296,10 +309,24 @@ def _dump(o, nl, parts):
         raise TypeError("Object of type %s is not JSON serializable" % type(o).__name__)
 
 
+def read_text(path):
+    """A UTF-8 file's text (os.read: no buffered file object)."""
+    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        chunks = []
+        while True:
+            b = os.read(fd, 65536)
+            if not b:
+                break
+            chunks.append(b)
+    finally:
+        os.close(fd)
+    return b"".join(chunks).decode("utf-8")
+
+
 def read_json(path, default=None):
     try:
-        with open(path, "r", encoding="utf-8") as f:
-            return json.load(f)
+        return json.loads(read_text(path))
     except FileNotFoundError:
         return default
 
