@@ -813,22 +813,20 @@ static int setup(struct c2e_journal *j, bool created, struct c2e_err *err)
 	 * journal: there is nothing to protect yet, and the switch then
 	 * creates (and deletes) no -journal file.  (Should another process
 	 * have switched it to WAL meanwhile, MEMORY only takes it out of
-	 * WAL and back, or fails as busy.)  Two processes opening a new
-	 * journal at once may both hold a shared lock and want the
-	 * exclusive one; SQLite then answers BUSY at once (a busy handler
-	 * would deadlock), so the switch is tried again.
+	 * WAL and back, or fails, which is ignored.)  Two processes opening a
+	 * new journal at once may both hold a shared lock and want the exclusive
+	 * one; SQLite then answers BUSY at once (a busy handler would
+	 * deadlock), so the switch is tried again.
 	 */
 	for (int waited = 0;; waited += 10) {
-		rc = created ?
-		             sqlite3_exec(
-		                     j->db,
-		                     "PRAGMA synchronous = OFF; PRAGMA journal_mode = MEMORY",
-		                     NULL, NULL, NULL) :
-		             SQLITE_OK;
-		if (rc == SQLITE_OK)
-			rc = sqlite3_prepare_v2(j->db,
-			                        "PRAGMA journal_mode = WAL", -1,
-			                        &st, NULL);
+		/* best effort: it only spares a -journal file */
+		if (created && waited == 0)
+			(void)sqlite3_exec(j->db,
+			                   "PRAGMA synchronous = OFF; "
+			                   "PRAGMA journal_mode = MEMORY",
+			                   NULL, NULL, NULL);
+		rc = sqlite3_prepare_v2(j->db, "PRAGMA journal_mode = WAL", -1,
+		                        &st, NULL);
 		if (rc == SQLITE_OK)
 			rc = sqlite3_step(st);
 		if (rc != SQLITE_BUSY || waited >= BUSY_TIMEOUT_MS)
