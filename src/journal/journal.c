@@ -814,8 +814,8 @@ static int setup(struct c2e_journal *j, bool created, struct c2e_err *err)
 	 * creates (and deletes) no -journal file.  (Should another process
 	 * have switched it to WAL meanwhile, MEMORY only takes it out of
 	 * WAL and back, or fails, which is ignored.)  Two processes opening a
-	 * new journal at once may both hold a shared lock and want the exclusive
-	 * one; SQLite then answers BUSY at once (a busy handler would
+	 * new journal at once may both hold a shared lock and want the
+	 * exclusive one; SQLite then answers BUSY at once (a busy handler would
 	 * deadlock), so the switch is tried again.
 	 */
 	for (int waited = 0;; waited += 10) {
