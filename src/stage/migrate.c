@@ -236,7 +236,9 @@ static size_t batch_len(const struct run *r, size_t i)
 	const struct c2e_step *s = &r->steps[i];
 	size_t n = 1;
 
-	if (!batchable(s->kind))
+	/* repoints go together unless each waits for a Setup step */
+	if (!batchable(s->kind) &&
+	    !(!strcmp(s->kind, "repoint") && !r->o->ccd_manual))
 		return 1;
 	while (i + n < r->n && n < BATCH) {
 		const struct c2e_step *t = &r->steps[i + n];
@@ -1151,7 +1153,7 @@ static int read_ccd(struct run *r, const char *name, struct c2e_md_doc **out)
 	return rc;
 }
 
-static int exec_repoint(struct run *r, size_t i)
+static int exec_repoint_one(struct run *r, size_t i)
 {
 	const struct c2e_step *s = &r->steps[i];
 	const struct c2e_step *rb = find_step(r, "read_back", s->app);
@@ -1257,6 +1259,113 @@ done:
 	c2e_md_doc_free(check);
 	free(before);
 	free(link);
+	return rc;
+}
+
+/*
+ * Repoints the channel definitions of steps i..i+n-1 (--ccd auto): one
+ * read of all of them right before the update (the before-images; a
+ * change made in Setup since the inventory is kept), one update, one
+ * confirming read -- three calls per 10 channel definitions.
+ */
+static int exec_repoint(struct run *r, size_t i, size_t n)
+{
+	const char *names[BATCH];
+	char *links[BATCH] = { NULL }, *before[BATCH] = { NULL };
+	struct c2e_md_doc *ccd[BATCH] = { NULL }, *check[BATCH] = { NULL };
+	struct c2e_save_result res[BATCH];
+	struct dones d = { .n = 0 };
+	bool unknown = false;
+	int rc = C2E_OK;
+
+	if (r->o->ccd_manual || n == 1)
+		return exec_repoint_one(r, i);
+	memset(res, 0, sizeof(res));
+	for (size_t k = 0; rc == 0 && k < n; k++) {
+		const struct c2e_step *s = &r->steps[i + k];
+		const struct c2e_step *rb = find_step(r, "read_back", s->app);
+
+		names[k] = s->component_name;
+		links[k] = rb ? result_field(rb->result, "oauthLink") : NULL;
+		if (!links[k])
+			rc = c2e_err_set(r->err, C2E_ERROR,
+			                 "repoint of '%s' before its read-back",
+			                 s->component_name);
+	}
+	if (rc == 0)
+		rc = c2e_mdapi_read(r->org, "ConversationChannelDefinition",
+		                    names, n, ccd, r->err);
+	for (size_t k = 0; rc == 0 && k < n; k++) {
+		if (!ccd[k]) {
+			rc = c2e_err_set(r->err, C2E_EREMOTE,
+			                 "channel definition '%s' is gone from "
+			                 "the org",
+			                 names[k]);
+			break;
+		}
+		rc = doc_json(ccd[k], &before[k], r->err);
+		/* the partner link stays as it is; the customer link moves */
+		c2e_md_remove(ccd[k]->root, "connectedAppOauthLink");
+		if (rc == 0)
+			rc = c2e_md_set(ccd[k]->root, "connectedAppType",
+			                "Customer", r->err);
+		if (rc == 0)
+			rc = c2e_md_set(ccd[k]->root,
+			                "customerConnectedAppOauthLink",
+			                links[k], r->err);
+	}
+	if (rc < 0)
+		goto done;
+	say(&r->o->progress, "repoint %zu channel definitions: %s, ...", n,
+	    names[0]);
+	rc = begin(r, i, n, before);
+	if (rc < 0)
+		goto done;
+	rc = c2e_mdapi_update(r->org, ccd, n, res, &unknown, r->err);
+	crash_point(r);
+	if (rc < 0) {
+		rc = call_failed(r, i, n, unknown, rc);
+		goto done;
+	}
+	for (size_t k = 0; rc == 0 && k < n; k++)
+		if (!res[k].success)
+			rc = step_refused(r, &r->steps[i + k], &res[k]);
+	if (rc < 0)
+		goto done;
+	/* read back to confirm */
+	rc = c2e_mdapi_read(r->org, "ConversationChannelDefinition", names, n,
+	                    check, r->err);
+	for (size_t k = 0; rc == 0 && k < n; k++) {
+		const struct c2e_step *s = &r->steps[i + k];
+		const struct c2e_plan_app *a = c2e_plan_app(r->plan, s->app);
+
+		if (check[k] &&
+		    c2e_str_eq(c2e_md_get(check[k]->root,
+		                          "customerConnectedAppOauthLink"),
+		               links[k])) {
+			rc = dones_add(r, &d, s, check[k], NULL);
+			continue;
+		}
+		rc = c2e_journal_step_failed(
+		        r->j, s->id, "the org did not keep the new link",
+		        r->err);
+		if (rc == 0)
+			rc = c2e_err_set(
+			        r->err, C2E_EREMOTE,
+			        "channel definition '%s' did not keep the link to "
+			        "ECA '%s': repoint it in Setup (rerun with --ccd "
+			        "manual for the steps)",
+			        s->component_name, a ? a->eca : "?");
+	}
+	rc = dones_defer(r, &d, rc);
+done:
+	c2e_save_results_release(res, n);
+	for (size_t k = 0; k < n; k++) {
+		c2e_md_doc_free(ccd[k]);
+		c2e_md_doc_free(check[k]);
+		free(before[k]);
+		free(links[k]);
+	}
 	return rc;
 }
 
@@ -1377,7 +1486,7 @@ static int execute(struct run *r)
 		else if (!strcmp(s->kind, "verify"))
 			rc = exec_verify(r, i);
 		else if (!strcmp(s->kind, "repoint"))
-			rc = exec_repoint(r, i);
+			rc = exec_repoint(r, i, n);
 		else if (!strcmp(s->kind, "retire"))
 			n = 1; /* done by `ca2eca retire` only */
 		else

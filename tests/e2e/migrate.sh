@@ -837,4 +837,44 @@ expect_org "$T/retired.json" "refused rollbacks after retire"
 jwt_exchange "$KEY" "$(sim_consumer_key "${P1}_glbloauth")" "$VUSER" >/dev/null
 check "the ECA still works after the retire" test $? = 0
 
+# ============================================================================
+# 11. Several channel definitions: repointed together
+# ============================================================================
+# Acme_ChannelDefinition1 (a copy of Partner1's, prefix Acme_) belongs to
+# Acme_OrderSync.  The two repoints are one read before the update, one
+# update and one confirming read; rollback restores both.
+
+fresh_org
+sed -e 's/Partner1_ChannelDefinition1/Acme_ChannelDefinition1/' \
+  -e 's/Partner1 Messaging Channel/Acme Messaging Channel/' \
+  "$SIM_STATE/metadata/ConversationChannelDefinition/$CCD.xml" \
+  >"$SIM_STATE/metadata/ConversationChannelDefinition/Acme_ChannelDefinition1.xml"
+dump_org "$T/two-ccds.json"
+P2=$T/plan-two-ccds.json
+run plan --auth-file "$AUTH" --out "$P2" --journal "$J"
+expect_exit 0
+sim_mark
+run apply "$P2" --auth-file "$AUTH" "${VERIFY[@]}" --yes --journal "$J"
+expect_exit 0
+expect_out_contains "channel        $CCD points at $P1"
+expect_out_contains "channel        Acme_ChannelDefinition1 points at $ACME"
+json_check "$(requests_since_mark)" '
+ccd = "ConversationChannelDefinition"
+upd = [r for r in d if r["op"] == "updateMetadata" and r["type"] == ccd]
+assert [r["count"] for r in upd] == [2], upd
+# the drift check reads both, the repoint reads both before and after
+reads = [r for r in d if r["op"] == "readMetadata" and r["type"] == ccd]
+assert [r["count"] for r in reads] == [2, 2, 2], reads'
+json_check "$(raw_org)" '
+md = d["metadata"]
+for ccd, eca in (("Partner1_ChannelDefinition1", "Partner1_ConnectedApp1"),
+                 ("Acme_ChannelDefinition1", "Acme_OrderSync")):
+    c = md["ConversationChannelDefinition"][ccd]
+    link = md["ExtlClntAppOauthSettings"][eca + "_oauth"]["oauthLink"]
+    assert c["connectedAppType"] == "Customer", c
+    assert c["customerConnectedAppOauthLink"] == link, (ccd, c, link)'
+run rollback --auth-file "$AUTH" --yes --journal "$J"
+expect_exit 0
+expect_org "$T/two-ccds.json" "two channel definitions, after rollback"
+
 finish
