@@ -1153,19 +1153,22 @@ static int read_ccd(struct run *r, const char *name, struct c2e_md_doc **out)
 	return rc;
 }
 
-static int exec_repoint_one(struct run *r, size_t i)
+/*
+ * --ccd manual: the channel definition is changed in Setup.  The first
+ * time the step waits (failed, with the Setup steps); once the CCD points
+ * at the ECA, resume records it done.
+ */
+static int exec_repoint_manual(struct run *r, size_t i)
 {
 	const struct c2e_step *s = &r->steps[i];
 	const struct c2e_step *rb = find_step(r, "read_back", s->app);
 	const struct c2e_plan_app *a = c2e_plan_app(r->plan, s->app);
 	char *link = rb ? result_field(rb->result, "oauthLink") : NULL;
-	struct c2e_md_doc *ccd = NULL, *check = NULL;
-	struct c2e_save_result res[1];
+	struct c2e_md_doc *ccd = NULL;
 	char *before = NULL;
-	bool unknown = false;
+	const char *now;
 	int rc;
 
-	memset(res, 0, sizeof(res));
 	if (!link)
 		return c2e_err_set(r->err, C2E_ERROR,
 		                   "repoint of '%s' before its read-back",
@@ -1173,90 +1176,37 @@ static int exec_repoint_one(struct run *r, size_t i)
 	rc = read_ccd(r, s->component_name, &ccd);
 	if (rc < 0)
 		goto done;
-	if (r->o->ccd_manual) {
-		const char *now =
-		        c2e_md_get(ccd->root, "customerConnectedAppOauthLink");
-
-		if (c2e_str_eq(now, link)) {
-			/* the Setup step was done; the before-image was kept
-			 * when the step first waited for it */
-			rc = begin(r, i, 1, NULL);
-			if (rc == 0)
-				rc = done_step(r, s, ccd, NULL);
-			say(&r->o->progress, "channel %s points at %s",
-			    s->component_name, a->eca);
-			goto done;
-		}
-		/* what rollback restores once the Setup step is done */
-		rc = doc_json(ccd, &before, r->err);
+	now = c2e_md_get(ccd->root, "customerConnectedAppOauthLink");
+	if (c2e_str_eq(now, link)) {
+		/* the Setup step was done; the before-image was kept when the
+		 * step first waited for it */
+		rc = begin(r, i, 1, NULL);
 		if (rc == 0)
-			rc = begin(r, i, 1, &before);
-		if (rc < 0)
-			goto done;
-		rc = c2e_journal_step_failed(
-		        r->j, s->id,
-		        "waiting for the Setup step (--ccd manual)", r->err);
-		if (rc == 0)
-			rc = c2e_err_set(
-			        r->err, C2E_ESTOPPED,
-			        "channel definition '%s' does not point at ECA "
-			        "'%s' yet (--ccd manual): in Setup, Messaging "
-			        "Settings, Bring Your Own Channel, Modify "
-			        "Conversation Channel Definition, select '%s'; "
-			        "then run 'ca2eca resume'",
-			        s->component_name, a->eca, a->eca);
+			rc = done_step(r, s, ccd, NULL);
+		say(&r->o->progress, "channel %s points at %s",
+		    s->component_name, a->eca);
 		goto done;
 	}
+	/* what rollback restores once the Setup step is done */
 	rc = doc_json(ccd, &before, r->err);
-	if (rc < 0)
-		goto done;
-	/* the partner link stays as it is; the customer link moves */
-	c2e_md_remove(ccd->root, "connectedAppOauthLink");
-	rc = c2e_md_set(ccd->root, "connectedAppType", "Customer", r->err);
 	if (rc == 0)
-		rc = c2e_md_set(ccd->root, "customerConnectedAppOauthLink",
-		                link, r->err);
+		rc = begin(r, i, 1, &before);
 	if (rc < 0)
 		goto done;
-	say(&r->o->progress, "repoint channel %s to %s", s->component_name,
-	    a->eca);
-	rc = begin(r, i, 1, &before);
-	if (rc < 0)
-		goto done;
-	rc = c2e_mdapi_update(r->org, &ccd, 1, res, &unknown, r->err);
-	crash_point(r);
-	if (rc < 0) {
-		rc = call_failed(r, i, 1, unknown, rc);
-		goto done;
-	}
-	if (!res[0].success) {
-		rc = step_refused(r, s, &res[0]);
-		goto done;
-	}
-	/* read back to confirm */
-	rc = read_ccd(r, s->component_name, &check);
-	if (rc < 0)
-		goto done;
-	if (!c2e_str_eq(
-	            c2e_md_get(check->root, "customerConnectedAppOauthLink"),
-	            link)) {
-		rc = c2e_journal_step_failed(
-		        r->j, s->id, "the org did not keep the new link",
-		        r->err);
-		if (rc == 0)
-			rc = c2e_err_set(
-			        r->err, C2E_EREMOTE,
-			        "channel definition '%s' did not keep the link to "
-			        "ECA '%s': repoint it in Setup (rerun with --ccd "
-			        "manual for the steps)",
-			        s->component_name, a->eca);
-		goto done;
-	}
-	rc = done_step(r, s, check, NULL);
+	rc = c2e_journal_step_failed(
+	        r->j, s->id, "waiting for the Setup step (--ccd manual)",
+	        r->err);
+	if (rc == 0)
+		rc = c2e_err_set(
+		        r->err, C2E_ESTOPPED,
+		        "channel definition '%s' does not point at ECA "
+		        "'%s' yet (--ccd manual): in Setup, Messaging "
+		        "Settings, Bring Your Own Channel, Modify "
+		        "Conversation Channel Definition, select '%s'; "
+		        "then run 'ca2eca resume'",
+		        s->component_name, a->eca, a->eca);
 done:
-	c2e_save_results_release(res, 1);
 	c2e_md_doc_free(ccd);
-	c2e_md_doc_free(check);
 	free(before);
 	free(link);
 	return rc;
@@ -1278,8 +1228,8 @@ static int exec_repoint(struct run *r, size_t i, size_t n)
 	bool unknown = false;
 	int rc = C2E_OK;
 
-	if (r->o->ccd_manual || n == 1)
-		return exec_repoint_one(r, i);
+	if (r->o->ccd_manual)
+		return exec_repoint_manual(r, i);
 	memset(res, 0, sizeof(res));
 	for (size_t k = 0; rc == 0 && k < n; k++) {
 		const struct c2e_step *s = &r->steps[i + k];
@@ -1316,8 +1266,14 @@ static int exec_repoint(struct run *r, size_t i, size_t n)
 	}
 	if (rc < 0)
 		goto done;
-	say(&r->o->progress, "repoint %zu channel definitions: %s, ...", n,
-	    names[0]);
+	if (n == 1)
+		say(&r->o->progress, "repoint channel %s to %s", names[0],
+		    c2e_plan_app(r->plan, r->steps[i].app) ?
+		            c2e_plan_app(r->plan, r->steps[i].app)->eca :
+		            "?");
+	else
+		say(&r->o->progress, "repoint %zu channel definitions: %s, ...",
+		    n, names[0]);
 	rc = begin(r, i, n, before);
 	if (rc < 0)
 		goto done;
