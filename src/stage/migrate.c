@@ -1220,7 +1220,7 @@ done:
  */
 static int exec_repoint(struct run *r, size_t i, size_t n)
 {
-	const char *names[BATCH];
+	const char *names[BATCH] = { NULL };
 	char *links[BATCH] = { NULL }, *before[BATCH] = { NULL };
 	struct c2e_md_doc *ccd[BATCH] = { NULL }, *check[BATCH] = { NULL };
 	struct c2e_save_result res[BATCH];
