@@ -21,16 +21,30 @@
 #define DEFAULT_TIMEOUT_MS         120000L
 /* a Content-Type or Retry-After value longer than this is not kept */
 #define HEADER_VALUE_MAX 1024
+/*
+ * A change goes on a kept-alive connection only when that connection
+ * answered within this many seconds (c2e_http_opts.change_max_idle_s):
+ * a server is unlikely to close a connection it has just used, and if it
+ * does, the change fails as one that may have arrived (read_once_cb),
+ * which the caller reconciles; it is never sent twice.
+ */
+#define DEFAULT_CHANGE_MAX_IDLE_S 5L
+/* libcurl's default CURLOPT_MAXAGE_CONN */
+#define DEFAULT_MAX_IDLE_S 118L
 
 struct c2e_http {
 	CURL *curl;
 	char errbuf[CURL_ERROR_SIZE];
 	size_t max_response;
+	long change_max_idle_s;
 	unsigned long count;
 	/* the transfer in progress */
 	struct c2e_http_response *resp;
 	bool too_big;
 	bool oom;
+	/* the body of a change (req->once), handed to libcurl once */
+	const char *up;
+	size_t up_len, up_off;
 };
 
 static const char url_rule[] =
@@ -267,6 +281,36 @@ static size_t header_cb(char *data, size_t size, size_t nmemb, void *u)
 	return n;
 }
 
+/*
+ * The body of a change is read through this callback instead of being
+ * given as CURLOPT_POSTFIELDS, and it cannot be rewound (seek_never_cb).
+ * libcurl sends a request again on a new connection when a reused one
+ * closes before any answer arrives; for that it must rewind the body,
+ * which fails the transfer (CURLE_SEND_FAIL_REWIND) instead.  So a change
+ * leaves at most once, and h->up_off > 0 tells that it may have left.
+ */
+static size_t read_once_cb(char *dst, size_t size, size_t nitems, void *u)
+{
+	struct c2e_http *h = u;
+	size_t room = size * nitems, n = h->up_len - h->up_off;
+
+	if (n == 0)
+		return 0;
+	if (n > room)
+		n = room;
+	memcpy(dst, h->up + h->up_off, n);
+	h->up_off += n;
+	return n;
+}
+
+static int seek_never_cb(void *u, curl_off_t offset, int origin)
+{
+	(void)u;
+	(void)offset;
+	(void)origin;
+	return CURL_SEEKFUNC_CANTSEEK;
+}
+
 int c2e_http_new(const struct c2e_http_opts *opts, struct c2e_http **out,
                  struct c2e_err *err)
 {
@@ -292,6 +336,9 @@ int c2e_http_new(const struct c2e_http_opts *opts, struct c2e_http **out,
 	}
 	h->max_response =
 	        opts->max_response ? opts->max_response : C2E_BUF_DEFAULT_MAX;
+	h->change_max_idle_s = opts->change_max_idle_s > 0 ?
+	                               opts->change_max_idle_s :
+	                               DEFAULT_CHANGE_MAX_IDLE_S;
 	connect_ms = opts->connect_timeout_ms > 0 ? opts->connect_timeout_ms :
 	                                            DEFAULT_CONNECT_TIMEOUT_MS;
 	total_ms = opts->timeout_ms > 0 ? opts->timeout_ms : DEFAULT_TIMEOUT_MS;
@@ -334,6 +381,14 @@ int c2e_http_new(const struct c2e_http_opts *opts, struct c2e_http **out,
 		                      header_cb);
 	if (cc == CURLE_OK)
 		cc = curl_easy_setopt(h->curl, CURLOPT_HEADERDATA, h);
+	if (cc == CURLE_OK)
+		cc = curl_easy_setopt(h->curl, CURLOPT_READDATA, h);
+	if (cc == CURLE_OK) /* with h->up_len 0 it reads nothing */
+		cc = curl_easy_setopt(h->curl, CURLOPT_READFUNCTION,
+		                      read_once_cb);
+	if (cc == CURLE_OK)
+		cc = curl_easy_setopt(h->curl, CURLOPT_SEEKFUNCTION,
+		                      seek_never_cb);
 	if (cc != CURLE_OK) {
 		rc = c2e_err_set(err, C2E_ERROR, "cannot set up libcurl: %s",
 		                 curl_easy_strerror(cc));
@@ -410,13 +465,22 @@ static void response_reset(struct c2e_http_response *resp, size_t max)
 	resp->fail = C2E_HTTP_FAIL_NONE;
 }
 
-/* Sets the method and body of the next transfer. */
-static CURLcode set_method(CURL *c, const struct c2e_http_request *req)
+/*
+ * Sets the method and body of the next transfer.  A change (req->once)
+ * with a body may go on a kept-alive connection that answered less than
+ * change_max_idle_s ago, its body read once through read_once_cb; a
+ * change without a body always opens a new connection.
+ */
+static CURLcode set_method(struct c2e_http *h,
+                           const struct c2e_http_request *req)
 {
+	CURL *c = h->curl;
 	const char *m = req->method ? req->method : "GET";
-	bool has_body = req->body != NULL;
+	bool has_body = req->body != NULL, once_body = req->once && has_body;
 	CURLcode cc;
 
+	h->up = NULL;
+	h->up_len = h->up_off = 0;
 	cc = curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, (char *)NULL);
 	if (cc == CURLE_OK)
 		cc = curl_easy_setopt(c, CURLOPT_NOBODY, 0L);
@@ -424,6 +488,13 @@ static CURLcode set_method(CURL *c, const struct c2e_http_request *req)
 		return cc;
 	if (strcmp(m, "GET") == 0 || (strcmp(m, "DELETE") == 0 && !has_body)) {
 		cc = curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+	} else if (once_body) {
+		h->up = req->body;
+		h->up_len = req->body_len;
+		cc = curl_easy_setopt(c, CURLOPT_POST, 1L);
+		if (cc == CURLE_OK)
+			cc = curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
+			                      (curl_off_t)req->body_len);
 	} else {
 		cc = curl_easy_setopt(
 		        c, CURLOPT_POSTFIELDSIZE_LARGE,
@@ -436,13 +507,21 @@ static CURLcode set_method(CURL *c, const struct c2e_http_request *req)
 		cc = curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, m);
 	if (cc == CURLE_OK)
 		cc = curl_easy_setopt(c, CURLOPT_FRESH_CONNECT,
-		                      req->once ? 1L : 0L);
+		                      req->once && !has_body ? 1L : 0L);
+	if (cc == CURLE_OK)
+		cc = curl_easy_setopt(c, CURLOPT_MAXAGE_CONN,
+		                      once_body ? h->change_max_idle_s :
+		                                  DEFAULT_MAX_IDLE_S);
 	return cc;
 }
 
 /* Drops pointers into the caller's request from the handle. */
-static void clear_request(CURL *c)
+static void clear_request(struct c2e_http *h)
 {
+	CURL *c = h->curl;
+
+	h->up = NULL;
+	h->up_len = h->up_off = 0;
 	(void)curl_easy_setopt(c, CURLOPT_HTTPHEADER,
 	                       (struct curl_slist *)NULL);
 	(void)curl_easy_setopt(c, CURLOPT_POSTFIELDS, (char *)NULL);
@@ -525,7 +604,7 @@ int c2e_http_do(struct c2e_http *h, const struct c2e_http_request *req,
 	if (cc == CURLE_OK)
 		cc = curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, headers);
 	if (cc == CURLE_OK)
-		cc = set_method(h->curl, req);
+		cc = set_method(h, req);
 	if (cc != CURLE_OK) {
 		rc = c2e_err_set(
 		        err, cc == CURLE_OUT_OF_MEMORY ? C2E_ENOMEM : C2E_ERROR,
@@ -559,6 +638,18 @@ int c2e_http_do(struct c2e_http *h, const struct c2e_http_request *req,
 		        err, C2E_EREMOTE,
 		        "the answer from '%s' is larger than %zu bytes", origin,
 		        h->max_response);
+	} else if (cc == CURLE_SEND_FAIL_REWIND ||
+	           (h->up_off > 0 && fail_of(cc) == C2E_HTTP_FAIL_CONNECT)) {
+		/*
+		 * A change went on a kept-alive connection that closed before
+		 * an answer; libcurl would have had to send it again.  It may
+		 * have reached the server: never a "could not connect".
+		 */
+		resp->fail = C2E_HTTP_FAIL_RESET;
+		rc = c2e_err_set(err, C2E_EREMOTE,
+		                 "the connection to '%s' closed before it "
+		                 "answered",
+		                 origin);
 	} else {
 		resp->fail = fail_of(cc);
 		rc = c2e_err_set(
@@ -570,7 +661,7 @@ int c2e_http_do(struct c2e_http *h, const struct c2e_http_request *req,
 		                "");
 	}
 done:
-	clear_request(h->curl);
+	clear_request(h);
 	free_headers(headers);
 	return rc;
 }

@@ -28,6 +28,8 @@ struct c2e_http_opts {
 	long connect_timeout_ms; /* 0: 10 000 */
 	long timeout_ms; /* 0: 120 000 (whole request) */
 	size_t max_response; /* 0: 64 MiB */
+	/* a change reuses a connection idle at most this long; 0: 5 s */
+	long change_max_idle_s;
 	const char *user_agent; /* NULL: "ca2eca/<version>" */
 };
 
@@ -44,9 +46,13 @@ struct c2e_http_request {
 	const char *body; /* NULL for none */
 	size_t body_len;
 	/*
-	 * A change that must never be sent twice: it goes on a fresh
-	 * connection, because libcurl silently sends a request again when
-	 * a reused connection turns out to be dead.
+	 * A change that must never be sent twice.  libcurl silently sends
+	 * a request again when a reused connection closes before any
+	 * answer; a change is therefore handed to libcurl in a way it
+	 * cannot rewind, so that case fails (C2E_HTTP_FAIL_RESET: it may
+	 * have arrived) instead of sending it twice.  A change with a body
+	 * reuses only a connection that answered within change_max_idle_s;
+	 * one without a body always opens a new connection.
 	 */
 	bool once;
 };

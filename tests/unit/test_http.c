@@ -4,6 +4,7 @@
 #include "util/str.h"
 
 #include <stdlib.h>
+#include <time.h>
 
 #define SECRET_TOKEN "00Dxx0000001gEREAY!ARsecret.token.value"
 #define SECRET_BODY  "assertion=secret-body-value"
@@ -69,6 +70,22 @@ static int post_secret(struct c2e_http *h, const char *url,
 	req.n_headers = 2;
 	req.body = SECRET_BODY;
 	req.body_len = strlen(SECRET_BODY);
+	return c2e_http_do(h, &req, resp, err);
+}
+
+/* A change (req.once): never to be sent twice. */
+static int post_change(struct c2e_http *h, const char *url,
+                       struct c2e_http_response *resp, struct c2e_err *err)
+{
+	static const char body[] = "<create>one</create>";
+	struct c2e_http_request req;
+
+	memset(&req, 0, sizeof(req));
+	req.method = "POST";
+	req.url = url;
+	req.body = body;
+	req.body_len = sizeof(body) - 1;
+	req.once = true;
 	return c2e_http_do(h, &req, resp, err);
 }
 
@@ -324,6 +341,118 @@ static void test_http__closed_mid_body(void)
 	test_httpd_stop(s);
 }
 
+/* A change goes on the connection a read has just used. */
+static void test_http__change_reuses_a_fresh_connection(void)
+{
+	struct c2e_err err = C2E_ERR_INIT;
+	struct c2e_http_response resp = C2E_HTTP_RESPONSE_INIT;
+	struct test_httpd *s = test_httpd_start();
+	struct c2e_http *h = new_http(5000, 0);
+	char *url = url_of(s, "/c");
+	char *got;
+
+	test_httpd_reply(s, 200, NULL, "read", 4);
+	test_httpd_reply(s, 201, NULL, "made", 4);
+	test_httpd_reply(s, 200, NULL, "read", 4);
+	ASSERT_OK(get(h, url, &resp, &err), &err);
+	ASSERT_OK(post_change(h, url, &resp, &err), &err);
+	ASSERT_INT_EQ(resp.status, 201);
+	ASSERT_STR_EQ(resp.body.buf, "made");
+	got = test_httpd_request(s, 1);
+	ASSERT(strncmp(got, "POST /c HTTP/1.1\r\n", 18) == 0);
+	ASSERT_STR_CONTAINS(got, "\r\nContent-Length: 20\r\n");
+	ASSERT(strstr(got, "chunked") == NULL);
+	ASSERT(c2e_str_ends(got, "\r\n\r\n<create>one</create>"));
+	free(got);
+	/* the handle reads normally after a change */
+	ASSERT_OK(get(h, url, &resp, &err), &err);
+	ASSERT_STR_EQ(resp.body.buf, "read");
+	ASSERT_INT_EQ(test_httpd_connections(s), 1);
+	ASSERT_INT_EQ(test_httpd_requests(s), 3);
+	free(url);
+	c2e_http_response_release(&resp);
+	c2e_http_free(h);
+	test_httpd_stop(s);
+}
+
+/*
+ * The server takes a request on a kept-alive connection and closes it
+ * without a byte of answer.  libcurl sends a read again on a new
+ * connection; a change must arrive once and fail as "may have arrived".
+ */
+static void test_http__change_is_never_sent_twice(void)
+{
+	struct c2e_err err = C2E_ERR_INIT;
+	struct c2e_http_response resp = C2E_HTTP_RESPONSE_INIT;
+	struct test_httpd *s = test_httpd_start();
+	struct c2e_http *h = new_http(5000, 0);
+	char *url = url_of(s, "/c");
+	char want[128];
+
+	/* a read: libcurl repeats it (what the change is protected from) */
+	test_httpd_reply(s, 200, NULL, "one", 3);
+	test_httpd_reply_raw(s, "", 0, TEST_HTTPD_CLOSE);
+	test_httpd_reply(s, 200, NULL, "two", 3);
+	ASSERT_OK(get(h, url, &resp, &err), &err);
+	ASSERT_OK(post_secret(h, url, &resp, &err), &err);
+	ASSERT_STR_EQ(resp.body.buf, "two");
+	ASSERT_INT_EQ(test_httpd_requests(s), 3);
+	ASSERT_INT_EQ(test_httpd_connections(s), 2);
+
+	/* a change on the kept-alive connection: taken, then no answer */
+	test_httpd_reply_raw(s, "", 0, TEST_HTTPD_CLOSE);
+	test_httpd_reply(s, 201, NULL, "twice", 5);
+	ASSERT_INT_EQ(post_change(h, url, &resp, &err), C2E_EREMOTE);
+	ASSERT_INT_EQ(resp.fail, C2E_HTTP_FAIL_RESET);
+	ASSERT_INT_EQ(resp.status, 0);
+	ASSERT_INT_EQ(resp.body.len, 0);
+	snprintf(want, sizeof(want),
+	         "the connection to '%s' closed before it answered",
+	         test_httpd_url(s));
+	ASSERT_STR_EQ(err.msg, want);
+	ASSERT_INT_EQ(test_httpd_requests(s), 4); /* not 5 */
+	free(url);
+	c2e_http_response_release(&resp);
+	c2e_http_free(h);
+	test_httpd_stop(s);
+}
+
+/* A connection idle longer than change_max_idle_s is not used for a change. */
+static void test_http__change_after_idle_opens_a_connection(void)
+{
+	struct c2e_err err = C2E_ERR_INIT;
+	struct c2e_http_response resp = C2E_HTTP_RESPONSE_INIT;
+	struct test_httpd *s = test_httpd_start();
+	struct c2e_http_opts o;
+	struct c2e_http *h = NULL;
+	char *url = url_of(s, "/c");
+	struct timespec pause = { 2, 200000000 };
+
+	memset(&o, 0, sizeof(o));
+	o.timeout_ms = 5000;
+	o.change_max_idle_s = 1;
+	ASSERT_OK(c2e_http_new(&o, &h, &err), &err);
+	for (int i = 0; i < 4; i++)
+		test_httpd_reply(s, 200, NULL, "ok", 2);
+	ASSERT_OK(get(h, url, &resp, &err), &err);
+	ASSERT_OK(post_change(h, url, &resp, &err), &err);
+	ASSERT_INT_EQ(test_httpd_connections(s), 1);
+	while (nanosleep(&pause, &pause) != 0)
+		;
+	ASSERT_OK(post_change(h, url, &resp, &err), &err);
+	ASSERT_INT_EQ(test_httpd_connections(s), 2);
+	/* a read still reuses a connection that old */
+	while (nanosleep(&pause, &pause) != 0)
+		;
+	ASSERT_OK(get(h, url, &resp, &err), &err);
+	ASSERT_INT_EQ(test_httpd_connections(s), 2);
+	ASSERT_INT_EQ(test_httpd_requests(s), 4);
+	free(url);
+	c2e_http_response_release(&resp);
+	c2e_http_free(h);
+	test_httpd_stop(s);
+}
+
 static void test_http__timeout(void)
 {
 	struct c2e_err err = C2E_ERR_INIT;
@@ -510,6 +639,9 @@ int main(void)
 	RUN(test_http__error_statuses_are_responses);
 	RUN(test_http__body_over_the_cap);
 	RUN(test_http__closed_mid_body);
+	RUN(test_http__change_reuses_a_fresh_connection);
+	RUN(test_http__change_is_never_sent_twice);
+	RUN(test_http__change_after_idle_opens_a_connection);
 	RUN(test_http__timeout);
 	RUN(test_http__refused);
 	RUN(test_http__tls_failure);
