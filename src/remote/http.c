@@ -266,6 +266,23 @@ static size_t header_cb(char *data, size_t size, size_t nmemb, void *u)
 		resp->content_type = ct;
 		return n;
 	}
+	v = header_value(data, n, "Content-Length", &vlen);
+	if (v && vlen > 0 && vlen < 20 && resp->body.len == 0) {
+		char tmp[20];
+		long len;
+
+		/* room for the whole body at once, unless it is too big */
+		memcpy(tmp, v, vlen);
+		tmp[vlen] = '\0';
+		if (isdigit((unsigned char)tmp[0]) &&
+		    c2e_str_to_long(tmp, &len) == 0 && len > 0 &&
+		    (size_t)len <= h->max_response &&
+		    c2e_buf_reserve(&resp->body, (size_t)len) < 0) {
+			h->oom = true;
+			return 0;
+		}
+		return n;
+	}
 	v = header_value(data, n, "Retry-After", &vlen);
 	if (v && vlen > 0 && vlen < 20) {
 		char tmp[20];

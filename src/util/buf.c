@@ -57,6 +57,11 @@ static int grow(struct c2e_buf *b, size_t extra)
 	return 0;
 }
 
+int c2e_buf_reserve(struct c2e_buf *b, size_t extra)
+{
+	return grow(b, extra);
+}
+
 int c2e_buf_addn(struct c2e_buf *b, const void *p, size_t n)
 {
 	if (grow(b, n) < 0)

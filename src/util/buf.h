@@ -38,6 +38,8 @@ int c2e_buf_adds(struct c2e_buf *b, const char *s);
 int c2e_buf_addc(struct c2e_buf *b, char c);
 int c2e_buf_addf(struct c2e_buf *b, const char *fmt, ...) C2E_PRINTF(2, 3);
 void c2e_buf_truncate(struct c2e_buf *b, size_t len);
+/* Makes room for `extra` more bytes at once; fails like an append. */
+int c2e_buf_reserve(struct c2e_buf *b, size_t extra);
 bool c2e_buf_failed(const struct c2e_buf *b);
 
 /*

@@ -54,6 +54,28 @@ static void test_buf__cap_is_sticky(void)
 	c2e_buf_release(&b);
 }
 
+static void test_buf__reserve_makes_room_once(void)
+{
+	struct c2e_buf b;
+	char *before;
+
+	c2e_buf_init(&b, 100);
+	ASSERT_INT_EQ(c2e_buf_reserve(&b, 80), 0);
+	ASSERT(b.alloc >= 81);
+	ASSERT_INT_EQ(b.len, 0);
+	ASSERT_STR_EQ(b.buf, "");
+	before = b.buf;
+	for (int i = 0; i < 80; i++)
+		ASSERT_INT_EQ(c2e_buf_addc(&b, 'x'), 0);
+	ASSERT(b.buf == before); /* no regrowth */
+	ASSERT_INT_EQ(b.len, 80);
+	/* past the cap: fails, and stays failed */
+	ASSERT_INT_EQ(c2e_buf_reserve(&b, 21), -1);
+	ASSERT(c2e_buf_failed(&b));
+	ASSERT_INT_EQ(c2e_buf_addc(&b, 'y'), -1);
+	c2e_buf_release(&b);
+}
+
 static void test_buf__detach_hands_over_memory(void)
 {
 	struct c2e_buf b = C2E_BUF_INIT;
@@ -94,6 +116,7 @@ int main(void)
 	RUN(test_buf__appends_and_formats);
 	RUN(test_buf__grows_past_many_reallocations);
 	RUN(test_buf__cap_is_sticky);
+	RUN(test_buf__reserve_makes_room_once);
 	RUN(test_buf__detach_hands_over_memory);
 	RUN(test_buf__take_hands_over_or_reports_failure);
 	return test_summary();
