@@ -561,6 +561,19 @@ int c2e_batch_run(const struct c2e_batch_opts *o, struct c2e_batch_org **out,
 	if (jobs > 16)
 		(void)mallopt(M_ARENA_MAX, jobs < 64 ? jobs + 1 : 64);
 #endif
+#if defined(M_TRIM_THRESHOLD) && defined(M_MMAP_THRESHOLD)
+	/*
+	 * Keep freed memory in the arenas instead of handing it back to
+	 * the kernel after every org (madvise, then a page fault per page
+	 * on the next org, and TLB shootdowns across the workers): about
+	 * 170 page faults less per org for a few MB of RSS.  Blocks of up
+	 * to 4 MiB (large answers) come from the arenas too.
+	 */
+	if (jobs > 1) {
+		(void)mallopt(M_TRIM_THRESHOLD, 64 << 20);
+		(void)mallopt(M_MMAP_THRESHOLD, 4 << 20);
+	}
+#endif
 	clock_gettime(CLOCK_MONOTONIC, &p.start);
 	pthread_mutex_init(&p.mu, NULL);
 	pthread_mutex_init(&p.keys.mu, NULL);
