@@ -117,7 +117,12 @@ auth_file() {
 sim_consumer_key() {
   python3 -c '
 import sys, re, glob
-for f in glob.glob(sys.argv[1] + "/metadata/*/" + sys.argv[2] + "*.xml"):
+import os
+files = sorted(glob.glob(sys.argv[1] + "/metadata/*/" + sys.argv[2] + "*.xml"))
+# a component named exactly NAME first, then the others in name order
+# (the directory order differs between file systems)
+files.sort(key=lambda f: os.path.basename(f) != sys.argv[2] + ".xml")
+for f in files:
     m = re.search(r"<consumerKey>([^<]+)</consumerKey>", open(f).read())
     if m:
         print(m.group(1)); break
