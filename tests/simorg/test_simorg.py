@@ -1400,6 +1400,93 @@ def run_cli(*args):
     return subprocess.run([sys.executable, SIMORG] + list(args), capture_output=True, text=True, timeout=60)
 
 
+# ---------------------------------------------------------------------------- edits while serving
+
+def _label(client, md_type, name):
+    rec = client.records(md_type, name)[0]
+    return None if rec.get("{%s}nil" % XSI) == "true" else rec.findtext("m:label", namespaces=NS)
+
+
+def _replace_in_file(path, old, new, in_place):
+    with open(path) as f:
+        text = f.read()
+    assert old in text, (path, old)
+    if in_place:  # same inode, as an editor or `open(path, "w")` does it
+        with open(path, "w") as f:
+            f.write(text.replace(old, new))
+    else:
+        simorg.util.atomic_write_text(path, text.replace(old, new))
+
+
+class TestStateEdits(OrgTest):
+
+    def test_edits_are_seen_by_the_next_request(self):
+        """What a test changes in an org's directory between two requests, the second one sees
+        (the server keeps what it read while a file's stat() signature stays the same)."""
+        c, org_dir = self.c, self.dir
+        eca = os.path.join(org_dir, "metadata", "ExternalClientApplication")
+        self.assertEqual(_label(c, "ExternalClientApplication", "Ops_AdminCli"), "Ops Admin CLI")
+        _replace_in_file(os.path.join(eca, "Ops_AdminCli.xml"), "Ops Admin CLI", "Ops CLI, edited", True)
+        self.assertEqual(_label(c, "ExternalClientApplication", "Ops_AdminCli"), "Ops CLI, edited")
+        _replace_in_file(os.path.join(eca, "Ops_AdminCli.xml"), "Ops CLI, edited", "Ops CLI, replaced", False)
+        self.assertEqual(_label(c, "ExternalClientApplication", "Ops_AdminCli"), "Ops CLI, replaced")
+        # a file added by hand is listed and read; once removed it is gone
+        shutil.copyfile(os.path.join(eca, "Ops_AdminCli.xml"), os.path.join(eca, "Hand_Made.xml"))
+        self.assertIn(("ExternalClientApplication", "Hand_Made"), c.listed("ExternalClientApplication"))
+        self.assertEqual(_label(c, "ExternalClientApplication", "Hand_Made"), "Ops CLI, replaced")
+        os.remove(os.path.join(eca, "Hand_Made.xml"))
+        self.assertNotIn(("ExternalClientApplication", "Hand_Made"), c.listed("ExternalClientApplication"))
+        self.assertIsNone(_label(c, "ExternalClientApplication", "Hand_Made"))
+        # a type's whole directory removed, then made again
+        plcy = os.path.join(org_dir, "metadata", "ExtlClntAppConfigurablePolicies")
+        with open(os.path.join(plcy, "Ops_AdminCli_plcy.xml")) as f:
+            saved = f.read()
+        shutil.rmtree(plcy)
+        self.assertEqual(c.listed("ExtlClntAppConfigurablePolicies"), [])
+        os.mkdir(plcy)
+        with open(os.path.join(plcy, "Ops_AdminCli_plcy.xml"), "w") as f:
+            f.write(saved.replace("<isEnabled>true", "<isEnabled>false"))
+        self.assertEqual(c.listed("ExtlClntAppConfigurablePolicies"),
+                         [("ExtlClntAppConfigurablePolicies", "Ops_AdminCli_plcy")])
+        # the token endpoint reads the records too: the disabled plugin, then another consumer key
+        st, j = c.token(make_jwt(ADMIN_CLI_KEY, OPS_KEY, ADMIN, aud=c.base))
+        self.assertEqual((st, j.get("error_description")), (400, "client identifier invalid"))
+        _replace_in_file(os.path.join(plcy, "Ops_AdminCli_plcy.xml"), "<isEnabled>false", "<isEnabled>true", True)
+        glob = os.path.join(org_dir, "metadata", "ExtlClntAppGlobalOauthSettings", "Ops_AdminCli_glbloauth.xml")
+        _replace_in_file(glob, OPS_KEY, OPS_KEY + "X", True)
+        st, j = c.token(make_jwt(ADMIN_CLI_KEY, OPS_KEY, ADMIN, aud=c.base))
+        self.assertEqual((st, j.get("error")), (400, "invalid_client_id"))
+        st, j = c.token(make_jwt(ADMIN_CLI_KEY, OPS_KEY + "X", ADMIN, aud=c.base))
+        self.assertEqual(st, 200, j)
+        # org.json edited in place, then replaced; sessions.json removed
+        org_json = os.path.join(org_dir, "org.json")
+        _replace_in_file(org_json, '"Max": 15000', '"Max": 16000', True)
+        st, j, _ = c.rest("GET", "/services/data/v66.0/limits")
+        self.assertEqual((st, j["DailyApiRequests"]["Max"]), (200, 16000))
+        _replace_in_file(org_json, '"Max": 16000', '"Max": 17000', False)
+        st, j, _ = c.rest("GET", "/services/data/v66.0/limits")
+        self.assertEqual((st, j["DailyApiRequests"]["Max"]), (200, 17000))
+        with open(org_json) as f:  # the admin made inactive (users are looked up through an index)
+            d = json.load(f)
+        d["users"][0]["active"] = False
+        simorg.util.atomic_write_json(org_json, d)
+        self.assertEqual(c.rest("GET", "/services/data/v66.0/limits")[0], 401)
+        d["users"][0]["active"] = True
+        simorg.util.atomic_write_json(org_json, d)
+        self.assertEqual(c.rest("GET", "/services/data/v66.0/limits")[0], 200)
+        issued = c.token(make_jwt(ADMIN_CLI_KEY, OPS_KEY + "X", ADMIN, aud=c.base))[1]["access_token"]
+        self.assertEqual(c.query("SELECT Id FROM User", token=issued)[0], 200)
+        os.remove(os.path.join(org_dir, "sessions.json"))
+        self.assertEqual(c.query("SELECT Id FROM User", token=issued)[0], 401)
+        # faults.json written in place, then removed
+        faults = os.path.join(org_dir, "faults.json")
+        with open(faults, "w") as f:
+            json.dump({"rules": [{"op": "limits", "nth": 1, "times": 10, "kind": "http503"}]}, f)
+        self.assertEqual(c.rest("GET", "/services/data/v66.0/limits")[0], 503)
+        os.remove(faults)
+        self.assertEqual(c.rest("GET", "/services/data/v66.0/limits")[0], 200)
+
+
 class TestModes(unittest.TestCase):
 
     def setUp(self):
@@ -1590,6 +1677,151 @@ class TestStoreInternals(unittest.TestCase):
         self.assertEqual(org._index_text(props, 2, "props"), json.dumps(props, indent=2) + "\n")
         ids = {"A": {"x": "0H4"}, "B": {}}
         self.assertEqual(org._index_text(ids, 1, "ids"), util.dumps_json(ids))
+        # keep=2 (as _write writes props.json): a changed type's map is new, its unchanged
+        # components' properties are the same objects (their texts are reused), changed ones new
+        x, y = {"seq": 1, "createdDate": "d"}, {"seq": 2}
+        for comps in ({"A": {"x": x, "y": y}, "B": {}},
+                      {"A": {"x": x, "y": y}, "B": {}},
+                      {"A": {"x": x, "y": {"seq": 2, "lastModifiedDate": "e"}, "z": {"seq": 3}}, "B": {}},
+                      {"A": {"y": y}, "C": {"x": x}}):
+            props = {"nextSeq": 5, "components": comps}
+            self.assertEqual(org._index_text(props, 2, "props", 2), json.dumps(props, indent=2) + "\n")
+
+    def test_lookups_as_the_lists_answer_them(self):
+        # users by name, sessions by token, profiles by name or id: indexes of the lists,
+        # answering as a search of the list does (the first match)
+        from orgsim import store, util
+        import random
+
+        tmp = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, tmp)
+
+        class Data(store.Org):
+            def __init__(self, d):
+                store.Org.__init__(self, tmp)
+                self.d = d
+
+            def data(self):
+                return self.d
+        rnd = random.Random(7)
+        names = ["System Administrator", "Standard", "00e000000000001", "", None, "ADMIN@x", "admin@x"]
+        ids = ["00e000000000001", "00e000000000001AAA", "00e000000000002", "", None]
+        for _ in range(3000):
+            profiles = [{"name": rnd.choice(names), "id": rnd.choice(ids)} for _ in range(rnd.randint(0, 4))]
+            users = [{"username": rnd.choice(["admin@x", "ADMIN@X", "b@x"]), "n": i} for i in range(rnd.randint(0, 3))]
+            sessions = [{"token": rnd.choice(["t1", "t2", None]), "n": i} for i in range(rnd.randint(0, 3))]
+            org = Data({"profiles": profiles, "users": users, "sessions": sessions})
+            for x in names + ids + ["00e000000000002XYZ"]:
+                want = next((p for p in profiles if p.get("name") == x or util.same_id(p.get("id"), x)), None)
+                self.assertIs(org.profile(x), want, (profiles, x))
+            for x in ("admin@x", "Admin@X", "b@x", "c@x", None):
+                want = next((u for u in users if u.get("username", "").lower() == (x or "").lower()), None)
+                self.assertIs(org.user_by_name(x), want)
+            for x in ("t1", "t2", "t3"):
+                want = next((s for s in sessions if s.get("token") == x), None)
+                got = org.find_session(x)
+                self.assertEqual(got and got["n"], want and want["n"])
+
+
+class TestServerInternals(unittest.TestCase):
+    """The server's shortcuts must give what the general code gives."""
+
+    def test_request_head_parsed_as_line_by_line(self):
+        from orgsim import server as S
+
+        def parsed(raw, fast):
+            c = S.Conn.__new__(S.Conn)
+            c.inbuf, c.req, c.head_end, c.continued = bytearray(raw), None, 0, False
+            try:
+                r = c._parse() if fast else c._parse_lines(c.inbuf)
+            except S.BadRequest as e:
+                return "BadRequest", e.code, e.message
+            except S._TooLarge:
+                return "TooLarge"
+            if r is None:
+                return None
+            return (r.command, r.path, r.version, r.requestline, r.close, r.body, sorted(r.headers._d.items()),
+                    bytes(c.inbuf))
+        heads = [
+            b"GET /a?b=1 HTTP/1.1\r\nHost: h\r\n\r\n",
+            b"POST /x HTTP/1.1\r\nContent-Length: 3\r\nX-A:  1 \r\nx-a: 2\r\n\r\nabcGET / HTTP/1.1\r\n\r\n",
+            b"POST /x HTTP/1.1\r\nContent-Length: 5\r\n\r\nab",
+            b"GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
+            b"GET / HTTP/1.1\r\nConnection: close\r\nNo colon here\r\n\r\n",
+            b"GET / HTTP/1.1\r\nA: 1\r\n folded\r\n\r\n",
+            b"GET / HTTP/1.1\nA: 1\n\n",
+            b"GET / HTTP/1.1\r\nA: 1\n\r\n",
+            b"GET / HTTP/2.0\r\n\r\n",
+            b"GET / HTTX/1.1\r\n\r\n",
+            b"GET /\r\n\r\n",
+            b"POST /\r\n\r\n",
+            b"BREW / HTTP/1.1\r\n\r\n",
+            b"GET  //a//b  HTTP/1.1 \r\r\n\r\n",
+            b"\r\n\r\n",
+            b"GET / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
+            b"GET / HTTP/1.1\r\n" + b"H: v\r\n" * 101 + b"\r\n",
+            b"GET / HTTP/1.1\r\nLong: " + b"x" * 70000 + b"\r\n\r\n",
+        ]
+        for raw in heads:
+            self.assertEqual(parsed(raw, True), parsed(raw, False), raw[:80])
+
+    def test_log_line_is_json_dumps(self):
+        from orgsim import server as S
+        for entry in ({"method": "GET", "path": "/x\u00e9\"\\", "op": "other", "type": None, "count": None,
+                       "status": 200, "fault": None, "org": "o"},
+                      {"method": "POST", "path": "/p", "op": "createMetadata", "type": "T", "count": 3,
+                       "status": None, "fault": "reset", "org": None},
+                      {"method": "POST", "path": "/p", "op": "createMetadata", "type": "T", "count": True,
+                       "status": 1.0, "fault": "reset", "org": None}):
+            for _ in range(2):  # (the second time from the remembered text)
+                self.assertEqual(S._log_line(7, "2026-01-01T00:00:00.000Z", dict(entry)),
+                                 (json.dumps(dict(seq=7, time="2026-01-01T00:00:00.000Z", **entry)) + "\n").encode())
+
+    def test_list_shuffle_is_random_shuffle(self):
+        import random
+        from orgsim import soap
+        for seed in range(300):
+            a, b = list(range(seed % 13)), list(range(seed % 13))
+            r1, r2 = random.Random(seed), random.Random(seed)
+            r1.shuffle(a)
+            soap._shuffle(b, r2.getrandbits)
+            self.assertEqual((a, r1.random()), (b, r2.random()))
+
+
+class TestSoapParsing(unittest.TestCase):
+    """soap.parse takes a shortcut for xsi:type when no prefix is involved: it must resolve
+    types as the namespace-tracking parse does."""
+
+    def test_xsi_types_as_with_namespace_maps(self):
+        from orgsim import soap
+        env = ('<s:Envelope xmlns:s="%s" xmlns:xsi="%s"%%s><s:Body%%s><%%s>%%s</%%s></s:Body></s:Envelope>'
+               % (ENV, XSI))
+        md = ' xmlns="%s"' % MD
+        cases = [
+            ("", md, "createMetadata", '<metadata xsi:type="ExternalClientApplication"/>'),
+            ("", md, "updateMetadata", '<metadata xsi:type=" ConnectedApp "/><metadata xsi:type="ConnectedApp"/>'),
+            (' xmlns:m="%s"' % MD, "", "m:createMetadata", '<m:metadata xsi:type="m:ConnectedApp"/>'),
+            (' xmlns:m="%s"' % MD, "", "m:createMetadata", '<m:metadata xsi:type="ConnectedApp"/>'),
+            (' xmlns:m="%s"' % MD, ' xmlns="urn:other"', "m:createMetadata", '<m:metadata xsi:type="ConnectedApp"/>'),
+            ("", md, "upsertMetadata", '<metadata xmlns:p="urn:other" xsi:type="p:ConnectedApp"/>'),
+            ("", md, "createMetadata", '<metadata xmlns:p="%s" xsi:type="p:ConnectedApp"/>' % MD),
+            ("", md, "createMetadata", '<metadata xsi:type="q:ConnectedApp"/>'),
+            ("", md, "createMetadata", '<metadata/>'),
+            ("", md, "createMetadata", '<metadata xsi:type="ConnectedApp"><x xmlns="">1</x></metadata>'),
+            ("", md, "createMetadata", '<metadata xsi:type="ConnectedApp">'),  # not well-formed
+        ]
+
+        def summary(body):
+            r = soap.parse(body.encode())
+            return r.op, r.md_type, r.count, r.error and r.error.string
+        for outer, body_ns, op, inner in cases:
+            doc = env % (outer, body_ns, op, inner, op)
+            fast = summary(doc)
+            plain, soap._parse_plain = soap._parse_plain, lambda body: None  # always the namespace maps
+            try:
+                self.assertEqual(fast, summary(doc), doc)
+            finally:
+                soap._parse_plain = plain
 
 
 class _Shim(OrgTest):

@@ -54,6 +54,8 @@ class FaultSet:
         if self.epoch == util.Epoch.n != 0:
             return
         self.epoch = util.Epoch.n
+        if self.sig is None and not os.access(self.path, os.F_OK):
+            return  # still missing (usually: checked without raising FileNotFoundError)
         try:
             st = os.stat(self.path)
             sig = (st.st_mtime_ns, st.st_size, st.st_ino)

@@ -78,7 +78,7 @@ def _preauthorized(org, txn, kind, name, rec, user):
         if profile_name in [p.strip() for p in R.get_all(rec, "profileName")]:
             return True
         return bool(permsets & set(p.strip() for p in R.get_all(rec, "permissionSetName")))
-    pols = txn.eca_children(name, [ECA_OAUTH_POLICIES])
+    pols = txn.eca_children(name, [ECA_OAUTH_POLICIES], copy=False)
     if not pols:
         return False
     pol = pols[0][2]
@@ -90,7 +90,7 @@ def _preauthorized(org, txn, kind, name, rec, user):
 
 
 def _eca_enabled(txn, eca):
-    for _, _, r in txn.eca_children(eca, [ECA_POLICIES]):
+    for _, _, r in txn.eca_children(eca, [ECA_POLICIES], copy=False):
         if R.is_false(R.get(r, "isEnabled") or "true") or R.is_false(R.get(r, "isOauthPluginEnabled") or "true"):
             return False
     return True
@@ -100,7 +100,7 @@ def _app_scopes(txn, kind, name, rec):
     if kind == "ca":
         toks = [s.strip() for s in R.get_all(R.get(rec, "oauthConfig") or [], "scopes")]
     else:
-        kids = txn.eca_children(name, [ECA_OAUTH])
+        kids = txn.eca_children(name, [ECA_OAUTH], copy=False)
         v = R.get(kids[0][2], "commaSeparatedOauthScopes") if kids else ""
         toks = [s.strip() for s in (v or "").split(",") if s.strip()]
     return scope_names(toks)

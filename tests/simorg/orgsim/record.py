@@ -176,9 +176,22 @@ def validate(schema, type_name, rec, prefix=""):
         if el.min >= 1 and el.name not in seen and el.name != "fullName":
             raise FieldError("REQUIRED_FIELD_MISSING", "Required field is missing: %s%s" % (prefix, el.name),
                              [prefix + el.name])
-    key = schema.order_key(type_name)
-    out.sort(key=lambda kv: key(kv[0]))  # stable: repeated fields keep their order
+    if not _in_order(t.order, out):
+        key = schema.order_key(type_name)
+        out.sort(key=lambda kv: key(kv[0]))  # stable: repeated fields keep their order
     return out
+
+
+def _in_order(order, rec):
+    """True when every field of rec is in order (schema index -> position) and they come in that
+    order: sorting by schema order would change nothing (equal indexes are the same field)."""
+    prev = -1
+    for k, _ in rec:
+        i = order.get(k)
+        if i is None or i < prev:
+            return False
+        prev = i
+    return True
 
 
 def _check_value(schema, el, value, path):
@@ -226,16 +239,17 @@ def _check_value(schema, el, value, path):
 
 
 def sort_fields(schema, type_name, rec):
-    """Orders fields (recursively) by the schema sequence."""
+    """Orders fields (recursively) by the schema sequence (a new list)."""
     t = schema.complex.get(type_name)
-    key = schema.order_key(type_name)
     out = []
     for k, v in rec:
         if isinstance(v, list):
             el = t.by_name.get(k) if t else None
             v = sort_fields(schema, el.type if el else "", v)
         out.append((k, v))
-    out.sort(key=lambda kv: key(kv[0]))
+    if t is None or not _in_order(t.order, out):
+        key = schema.order_key(type_name)
+        out.sort(key=lambda kv: key(kv[0]))
     return out
 
 
@@ -250,14 +264,16 @@ def esc(s):
 def fields_xml(rec, indent=None, level=1):
     """The fields as XML elements (default namespace assumed to be the metadata one)."""
     parts = []
+    pad = ("\n" + indent * level) if indent is not None else ""
     for k, v in rec:
-        pad = ("\n" + indent * level) if indent is not None else ""
         if isinstance(v, list):
             inner = fields_xml(v, indent, level + 1)
-            end_pad = ("\n" + indent * level) if indent is not None and v else ""
+            end_pad = pad if v else ""
             parts.append("%s<%s>%s%s</%s>" % (pad, k, inner, end_pad, k))
         else:
-            parts.append("%s<%s>%s</%s>" % (pad, k, esc(v), k))
+            if "&" in v or "<" in v or ">" in v or '"' in v:  # (esc, inlined)
+                v = escape(v, {'"': "&quot;"})
+            parts.append("%s<%s>%s</%s>" % (pad, k, v, k))
     return "".join(parts)
 
 

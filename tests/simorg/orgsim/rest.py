@@ -274,8 +274,8 @@ def _eca_by_id(ctx, eca_id):
 
 def _consumer(ctx, eca):
     txn = ctx.org.begin()
-    glob = txn.eca_children(eca, [ECA_GLOBAL])
-    oauth = txn.eca_children(eca, [ECA_OAUTH])
+    glob = txn.eca_children(eca, [ECA_GLOBAL], copy=False)
+    oauth = txn.eca_children(eca, [ECA_OAUTH], copy=False)
     if not glob or not oauth:
         return None
     link = R.get(oauth[0][2], "oauthLink")

@@ -90,7 +90,7 @@ def eca_of(txn, md_type, rec):
 
 
 def one_per_eca(txn, md_type, eca, name, field_label):
-    for t, n, _ in txn.eca_children(eca, [md_type]):
+    for t, n, _ in txn.eca_children(eca, [md_type], copy=False):
         if n != name:
             raise _err("DUPLICATE_VALUE", "%s duplicates value on %s" % (field_label, n), "externalClientApplication")
 
@@ -116,7 +116,7 @@ def check_names_exist(org, rec, field, kind):
 
 
 def oauth_settings_of(txn, eca):
-    kids = txn.eca_children(eca, [ECA_OAUTH])
+    kids = txn.eca_children(eca, [ECA_OAUTH], copy=False)
     return kids[0] if kids else None
 
 
@@ -243,7 +243,7 @@ def create(org, txn, md_type, name, rec, user_id):
             consumer = util.sfid18("%s%s" % (PREFIX_OAUTH_CONSUMER, "%012d" % txn.next_seq))[:15]
             txn.next_seq += 1
             R.set_field(rec, "oauthLink", "%s:%s" % (org.org_id15, consumer))
-            existing = txn.eca_children(eca, [ECA_OAUTH_POLICIES])
+            existing = txn.eca_children(eca, [ECA_OAUTH_POLICIES], copy=False)
             if not existing:
                 pname = _policies_name(txn, eca)
                 policies = [("externalClientApplication", eca),
@@ -354,12 +354,12 @@ def delete(org, txn, md_type, name):
                    "fullName")
     txn.delete(md_type, name)
     if md_type == ECA_HEADER:
-        for t, n, _ in txn.eca_children(name):
+        for t, n, _ in txn.eca_children(name, copy=False):
             txn.delete(t, n)
     elif md_type == ECA_OAUTH:
         eca = R.get(rec, "externalClientApplication")
         if eca:
-            for t, n, _ in txn.eca_children(eca, [ECA_OAUTH_POLICIES]):
+            for t, n, _ in txn.eca_children(eca, [ECA_OAUTH_POLICIES], copy=False):
                 txn.delete(t, n)
 
 

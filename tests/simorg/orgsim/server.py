@@ -32,6 +32,7 @@ import traceback
 import urllib.parse
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler
+from json.encoder import encode_basestring_ascii as _json_str
 
 from . import faults as F
 from . import oauth
@@ -47,6 +48,7 @@ MIN_SOAP_VERSION = 31
 MAX_BODY = 16 * 1024 * 1024
 MAX_LINE = 65536
 MAX_HEADERS = 100
+RECV_SIZE = 262144
 IDLE_TIMEOUT = 60.0        # seconds a kept-alive connection may wait for its next request
 HANDSHAKE_TIMEOUT = 10.0   # seconds for the TLS handshake
 METHODS = ("GET", "POST", "PATCH", "PUT", "DELETE", "HEAD")
@@ -90,8 +92,7 @@ class RequestLog:
     def write(self, entry):
         with self.lock:
             self.seq += 1
-            entry = dict(seq=self.seq, time=util.now_iso(), **entry)
-            data = (json.dumps(entry, sort_keys=False) + "\n").encode("utf-8")
+            data = _log_line(self.seq, util.now_iso(), entry)
             if self.fd is None:
                 self.fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o666)
             os.write(self.fd, data)
@@ -101,6 +102,37 @@ class RequestLog:
             if self.fd is not None:
                 os.close(self.fd)
                 self.fd = None
+
+
+_LOG_KEYS = ("method", "path", "op", "type", "count", "status", "fault", "org")
+_LOG_TAILS = {}   # entry values -> the line's text after "time" (requests repeat per org and op)
+_LOG_TAILS_MAX = 8192
+
+
+def _log_line(seq, now, entry):
+    """json.dumps(dict(seq=seq, time=now, **entry)) + "\n" as bytes; the entries' values
+    are strings, integers or None, written here without the generic encoder."""
+    if tuple(entry) != _LOG_KEYS:
+        return (json.dumps(dict(seq=seq, time=now, **entry)) + "\n").encode("utf-8")
+    key = (*entry.values(), type(entry["count"]), type(entry["status"]))  # (1 == True == 1.0)
+    tail = _LOG_TAILS.get(key)
+    if tail is None:
+        parts = []
+        for k, v in entry.items():
+            if v is None:
+                parts.append(', "%s": null' % k)
+            elif type(v) is str:
+                parts.append(', "%s": %s' % (k, _json_str(v)))
+            elif type(v) is int:
+                parts.append(', "%s": %d' % (k, v))
+            else:  # (not written so far)
+                return (json.dumps(dict(seq=seq, time=now, **entry)) + "\n").encode("utf-8")
+        parts.append("}\n")
+        tail = "".join(parts).encode("utf-8")
+        if len(_LOG_TAILS) >= _LOG_TAILS_MAX:
+            _LOG_TAILS.clear()
+        _LOG_TAILS[key] = tail
+    return ('{"seq": %d, "time": %s' % (seq, _json_str(now))).encode("utf-8") + tail
 
 
 class Response:
@@ -175,17 +207,25 @@ _DATE = _Date()
 
 class SimServer:
     def __init__(self, state_dir, host="127.0.0.1", port=0, tls_cert=None, tls_key=None, verbose=False):
-        self.state = State(state_dir)
-        self.verbose = verbose
-        self.log = RequestLog(os.path.join(self.state.root, "requests.jsonl"))
-        self.root_faults = F.FaultSet(os.path.join(self.state.root, "faults.json")) if self.state.multi else None
-        self.faults_lock = threading.Lock()
-        self.held = {}  # (org name, op) -> requests a "late" fault held back
         self.tls = None
         if tls_cert:
             ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
             ctx.load_cert_chain(tls_cert, tls_key)
             self.tls = ctx
+        # The server works in its state directory and names every file relative to it:
+        # each of the path lookups of a request (a dozen or more) is shorter.  (Paths
+        # given relative to the directory it was started in are resolved before.)
+        root = os.path.abspath(state_dir)
+        xsd = os.environ.get("SIMORG_XSD")
+        if xsd:
+            os.environ["SIMORG_XSD"] = os.path.abspath(xsd)
+        os.chdir(root)
+        self.state = State(".", relative=True)
+        self.verbose = verbose
+        self.log = RequestLog(os.path.join(self.state.root, "requests.jsonl"))
+        self.root_faults = F.FaultSet(os.path.join(self.state.root, "faults.json")) if self.state.multi else None
+        self.faults_lock = threading.Lock()
+        self.held = {}  # (org name, op) -> requests a "late" fault held back
         self.scheme = "https" if self.tls else "http"
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         try:
@@ -208,6 +248,9 @@ class SimServer:
         self._wake_w.setblocking(False)
         self.sel.register(self._wake_r, selectors.EVENT_READ, self._woken)
         self._next_sweep = time.monotonic() + 1.0
+        # what recv_into reads into (one loop thread: one buffer for all connections)
+        self.rbuf = bytearray(RECV_SIZE)
+        self.rview = memoryview(self.rbuf)
 
     @property
     def port(self):
@@ -327,6 +370,7 @@ class Conn:
         self.finishing = False    # out holds (the end of) an answer
         self.busy = False         # a request is being answered
         self.req = None           # the request whose body is still arriving
+        self.head_end = 0         # where its body starts in inbuf
         self.continued = False    # 100 Continue considered for it
         self.eof = False
         self.closed = False
@@ -393,9 +437,10 @@ class Conn:
     # ------------------------------------------------------------ input
     def _read(self):
         tls = isinstance(self.sock, ssl.SSLSocket)
+        rbuf, rview = self.srv.rbuf, self.srv.rview
         while True:
             try:
-                data = self.sock.recv(262144)
+                n = self.sock.recv_into(rbuf)
             except (BlockingIOError, InterruptedError, ssl.SSLWantReadError, ssl.SSLWantWriteError):
                 break
             except (OSError, ssl.SSLError):
@@ -405,11 +450,11 @@ class Conn:
                     return
                 self.close()
                 return
-            if not data:
+            if not n:
                 self.eof = True
                 break
-            self.inbuf += data
-            if not tls and len(data) < 262144:
+            self.inbuf += rview[:n]
+            if not tls and n < RECV_SIZE:
                 break
         if self.busy:
             # the client sent more while its request is answered: keep it for later, stop
@@ -453,6 +498,24 @@ class Conn:
         Raises BadRequest (answered as http.server would) or _TooLarge (413).
         """
         buf = self.inbuf
+        req = self.req
+        if req is not None:  # the head was parsed: waiting for the body
+            return self._body(buf, req, self.head_end)
+        # the common case in one go: CRLF line ends, nothing folded, within the limits
+        hend = buf.find(b"\r\n\r\n")
+        if 0 < hend and hend + 4 <= MAX_LINE:
+            text = buf[:hend].decode("iso-8859-1")
+            crlf = text.count("\r\n")
+            if (crlf <= MAX_HEADERS and text.count("\n") == crlf and "\r\n " not in text
+                    and "\r\n\t" not in text):
+                lines = text.split("\r\n")
+                req = self.req = self._head(lines[0], lines[1:])
+                self.head_end = hend + 4
+                return self._body(buf, req, hend + 4)
+        return self._parse_lines(buf)
+
+    def _parse_lines(self, buf):
+        """_parse, line by line (as http.server reads a request)."""
         end = buf.find(b"\n")
         if end < 0:
             if len(buf) > MAX_LINE:
@@ -481,10 +544,13 @@ class Conn:
             if len(lines) > MAX_HEADERS:
                 raise BadRequest(HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "Too many headers",
                                  "got more than %d headers" % MAX_HEADERS)
-        head_end = pos
-        req = self.req if self.req is not None else self._head(buf, end, lines)
-        self.req = req
-        # the body
+        req = self.req = self._head(str(bytes(buf[:end + 1]), "iso-8859-1"),
+                                    [str(line, "iso-8859-1") for line in lines])
+        self.head_end = pos
+        return self._body(buf, req, pos)
+
+    def _body(self, buf, req, head_end):
+        """The request once its body (at buf[head_end:]) is complete, else None."""
         headers = req.headers
         te = headers.get("Transfer-Encoding")
         if te and "chunked" in te.lower():
@@ -515,30 +581,20 @@ class Conn:
         self.continued = False
         return req
 
-    def _head(self, buf, end, lines):
-        """The request line and the headers (parsed once per request)."""
+    def _head(self, requestline, lines):
+        """The request line and the header lines, as text (parsed once per request)."""
         req = Request()
-        req.requestline = str(bytes(buf[:end + 1]), "iso-8859-1").rstrip("\r\n")
+        req.requestline = requestline.rstrip("\r\n")
         words = req.requestline.split()
         if not words:
             raise BadRequest(None)  # http.server closes without an answer
         if len(words) >= 3:
             version = words[-1]
-            try:
-                if not version.startswith("HTTP/"):
-                    raise ValueError
-                nums = version.split("/", 1)[1].split(".")
-                if len(nums) != 2 or any(not n.isdigit() or len(n) > 10 for n in nums):
-                    raise ValueError
-                vnum = int(nums[0]), int(nums[1])
-            except (ValueError, IndexError):
-                raise BadRequest(HTTPStatus.BAD_REQUEST, "Bad request version (%r)" % version)
-            if vnum >= (1, 1):
+            if version == "HTTP/1.1":  # (what clients send)
                 req.close = False
-            if vnum >= (2, 0):
-                raise BadRequest(HTTPStatus.HTTP_VERSION_NOT_SUPPORTED,
-                                 "Invalid HTTP version (%s)" % version.split("/", 1)[1])
-            req.version = version
+                req.version = version
+            else:
+                self._version(req, version)
         if not 2 <= len(words) <= 3:
             raise BadRequest(HTTPStatus.BAD_REQUEST, "Bad request syntax (%r)" % req.requestline)
         req.command, req.path = words[:2]
@@ -549,18 +605,19 @@ class Conn:
         if req.path.startswith("//"):
             req.path = "/" + req.path.lstrip("/")
         headers = req.headers
+        d = headers._d  # (Headers.add and Headers.fold, inlined)
         last = None
-        for line in lines:
-            text = str(line, "iso-8859-1")
-            if text[:1] in (" ", "\t"):
+        for text in lines:
+            if text and text[0] in " \t":
                 if last is not None:  # obsolete line folding
-                    headers.fold(last, text.strip())
+                    d[last] = d[last] + " " + text.strip()
                 continue
             name, sep, value = text.partition(":")
             if not sep:
                 continue
-            last = name.strip()
-            headers.add(last, value.strip())
+            last = name.strip().lower()
+            if last not in d:
+                d[last] = value.strip()
         conntype = (headers.get("Connection") or "").lower()
         if conntype == "close":
             req.close = True
@@ -569,6 +626,25 @@ class Conn:
         if req.command not in METHODS:
             raise BadRequest(HTTPStatus.NOT_IMPLEMENTED, "Unsupported method (%r)" % req.command)
         return req
+
+    @staticmethod
+    def _version(req, version):
+        """The request line's version (http.server's checks)."""
+        try:
+            if not version.startswith("HTTP/"):
+                raise ValueError
+            nums = version.split("/", 1)[1].split(".")
+            if len(nums) != 2 or any(not n.isdigit() or len(n) > 10 for n in nums):
+                raise ValueError
+            vnum = int(nums[0]), int(nums[1])
+        except (ValueError, IndexError):
+            raise BadRequest(HTTPStatus.BAD_REQUEST, "Bad request version (%r)" % version)
+        if vnum >= (1, 1):
+            req.close = False
+        if vnum >= (2, 0):
+            raise BadRequest(HTTPStatus.HTTP_VERSION_NOT_SUPPORTED,
+                             "Invalid HTTP version (%s)" % version.split("/", 1)[1])
+        req.version = version
 
     def _continue(self, req):
         """Expect: 100-continue: the client may wait for this before it sends the body."""
@@ -741,6 +817,9 @@ def log_message(addr, msg):
 class Exchange:
     """One request and its answer: routing, faults, the request log."""
 
+    __slots__ = ("conn", "server", "command", "path", "headers", "body", "requestline", "close_connection",
+                 "latency")
+
     def __init__(self, conn, req):
         self.conn = conn
         self.server = conn.srv
@@ -764,8 +843,14 @@ class Exchange:
         util.Epoch.next()
         srv = self.server
         body = self.body
-        split = urllib.parse.urlsplit(self.path)
-        path = urllib.parse.unquote(split.path)
+        target = self.path
+        if target[:1] == "/" and "#" not in target:  # origin-form: what urlsplit would give
+            path, _, query = target.partition("?")
+        else:
+            split = urllib.parse.urlsplit(target)
+            path, query = split.path, split.query
+        if "%" in path:
+            path = urllib.parse.unquote(path)
         org_name = None
         prefix = ""
         if srv.state.multi:
@@ -790,7 +875,7 @@ class Exchange:
         base = "%s://%s%s" % (srv.scheme, host, prefix)
 
         # classify: op, type, count, and the function that answers
-        kind, info = self.classify(path, split.query, body)
+        kind, info = self.classify(path, query, body)
         bases = None
         if kind == "token":  # the audiences a JWT may name
             bases = {base, "%s://127.0.0.1:%d%s" % (srv.scheme, srv.port, prefix),
@@ -801,13 +886,17 @@ class Exchange:
         protocol = "soap" if kind == "soap" else "oauth" if kind == "token" else "rest"
 
         # a request an earlier "late" fault held back reaches the org first
-        for held in srv.take_held(org_name, entry["op"]):
-            held()
+        if srv.held:
+            for held in srv.take_held(org_name, entry["op"]):
+                held()
 
         # faults; the latency is a timer (the rules are matched when it expires)
-        sets = [s for s in (srv.root_faults, srv.org_faults(org)) if s is not None]
-        latency = sum(s.latency() for s in sets)
-        args = (sets, kind, info, org, org_name, path, split.query, body, base, bases, protocol, entry)
+        org_faults = org.faults or srv.org_faults(org)
+        sets = (org_faults,) if srv.root_faults is None else (srv.root_faults, org_faults)
+        latency = 0
+        for s in sets:
+            latency += s.latency()
+        args = (sets, kind, info, org, org_name, path, query, body, base, bases, protocol, entry)
         if latency > 0:
             self.latency = latency
             srv.call_later(latency / 1000.0, lambda: self._resume(args))
@@ -1001,6 +1090,8 @@ class Exchange:
 def serve(state_dir, host="127.0.0.1", port=0, port_file=None, tls_cert=None, tls_key=None, verbose=False):
     if host not in ("127.0.0.1", "localhost"):
         raise SystemExit("simorg binds loopback only (got --host %s)" % host)
+    if port_file:
+        port_file = os.path.abspath(port_file)  # (the server changes directory)
     srv = SimServer(state_dir, host, port, tls_cert, tls_key, verbose)
     # the cached org state is long-lived and rarely cyclic: collect less often
     gc.freeze()

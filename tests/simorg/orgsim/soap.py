@@ -120,6 +120,38 @@ def _parse_ns(body, req):
     return root
 
 
+_XSI_TYPE = "{%s}type" % XSI
+
+
+def _parse_plain(body):
+    """The tree when xsi:type values resolve without recording namespace declarations, else
+    None (then _parse_ns).  That is when no <metadata> start tag has a prefix and no xsi:type
+    value has one: an unprefixed <metadata> in the metadata namespace has that namespace as its
+    default, which is what xsi_type() resolves an unprefixed value with (and the answer it gives
+    without a namespace map)."""
+    if b":metadata" in body:
+        return None
+    try:
+        root = ET.fromstring(body)
+    except ET.ParseError:  # (reported as _parse_ns reports it)
+        return None
+    for m in root.iter(_MD + "metadata"):
+        v = m.get(_XSI_TYPE)
+        if v and ":" in v:
+            return None
+    return root
+
+
+def _find2(el, a, b):
+    """el.find("a/b") (the first b child of the first a child that has one), without ElementPath."""
+    for x in el:
+        if x.tag == a:
+            for y in x:
+                if y.tag == b:
+                    return y
+    return None
+
+
 def parse(body):
     """Parses a SOAP request; never raises (problems end up in req.error)."""
     req = SoapRequest()
@@ -130,7 +162,9 @@ def parse(body):
         # only create/update/upsert resolve xsi:type QNames, which needs the namespace
         # declarations in scope: other requests are parsed without recording them
         if b"createMetadata" in body or b"updateMetadata" in body or b"upsertMetadata" in body:
-            root = _parse_ns(body, req)
+            root = _parse_plain(body)
+            if root is None:
+                root = _parse_ns(body, req)
         else:
             root = ET.fromstring(body)
             b = root.find(_ENV + "Body") if root.tag == _ENV + "Envelope" else None
@@ -145,10 +179,10 @@ def parse(body):
         return req
     header = root.find(_ENV + "Header")
     if header is not None:
-        sid = header.find("%sSessionHeader/%ssessionId" % (_MD, _MD))
+        sid = _find2(header, _MD + "SessionHeader", _MD + "sessionId")
         if sid is not None:
             req.session_id = (sid.text or "").strip()
-        aon = header.find("%sAllOrNoneHeader/%sallOrNone" % (_MD, _MD))
+        aon = _find2(header, _MD + "AllOrNoneHeader", _MD + "allOrNone")
         if aon is not None and (aon.text or "").strip() in ("true", "1"):
             req.all_or_none = True
     body_el = root.find(_ENV + "Body")
@@ -181,7 +215,7 @@ def parse(body):
 
 def xsi_type(req, el):
     """The local name of el's xsi:type, if it names a type in the metadata namespace."""
-    v = el.get("{%s}type" % XSI)
+    v = el.get(_XSI_TYPE)
     if not v:
         return None
     v = v.strip()
@@ -242,11 +276,13 @@ def _op_listMetadata(org, req, sess):
         if not _check_type(t, "ListMetadataQuery") or t in seen:
             continue
         seen.add(t)
+        # (txn.meta(t, n) for each name: nothing is pending in this transaction)
+        comps = org.props().get("components", {}).get(t, {})
+        idm = org.ids().get(t, {})
         for n in txn.names(t):
-            meta, sfid = txn.meta(t, n)
-            items.append((t, n, meta or {}, sfid))
+            items.append((t, n, comps.get(n) or {}, idm.get(n)))
     items.sort(key=lambda it: -(it[2].get("seq") or 0))  # newest first: never sorted by name
-    rnd = _SHUFFLE
+    getrandbits = _SHUFFLE.getrandbits
     names = {}
     out = []
     for t, n, meta, sfid in items:
@@ -266,9 +302,21 @@ def _op_listMetadata(org, req, sess):
             ("manageableState", "unmanaged"),
             ("type", t),
         ]
-        rnd.shuffle(fields)
-        out.append("<result>%s</result>" % "".join("<%s>%s</%s>" % (k, esc(v), k) for k, v in fields))
+        _shuffle(fields, getrandbits)
+        out.append("<result>%s</result>" % "".join(["<%s>%s</%s>" % (k, esc(v), k) for k, v in fields]))
     return "<listMetadataResponse>%s</listMetadataResponse>" % "".join(out)
+
+
+def _shuffle(x, getrandbits):
+    """random.Random.shuffle(x) for the Random whose getrandbits this is, draw for draw
+    (its _randbelow, inlined)."""
+    for i in range(len(x) - 1, 0, -1):
+        n = i + 1
+        k = n.bit_length()
+        r = getrandbits(k)
+        while r >= n:
+            r = getrandbits(k)
+        x[i], x[r] = x[r], x[i]
 
 
 def _strip_secrets(md_type, rec):

@@ -348,6 +348,7 @@ def execute(q_text, obj_fields, rows_for, query):
         return lambda row: _like(row.get(f), pat)
 
     pred = compile_(query.where) if query.where is not None else (lambda row: True)
+    compile_ = None  # (it refers to itself: a reference cycle the garbage collector would have to find)
     rows = [r for r in rows_for(obj) if pred(r)]
     if query.order:
         of = field(query.order[0])

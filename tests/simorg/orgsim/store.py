@@ -43,18 +43,53 @@ _PLAIN_TEXT = re.compile("[\t\n\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]*\\
 _PLAIN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*\Z")
 
 
-def _round_trips(rec, top=True):
+def _round_trips(rec):
     """True when parse_document(document_xml(t, rec)) gives rec back (no \\r, no
     empty complex value, no fullName field, no character XML cannot carry)."""
+    texts = []
+    if rec and not _plain_fields(rec, True, texts):
+        return False
+    # (one match for all values: "\t" is plain, so the joined text is plain iff each value is)
+    return _PLAIN_TEXT.match("\t".join(texts)) is not None
+
+
+_NAMES_OK = set()  # field names that passed _PLAIN_NAME
+
+
+def _plain_fields(rec, top, texts):
+    """_round_trips for the names and the structure; the values are collected in texts."""
     for k, v in rec:
-        if not isinstance(k, str) or not _PLAIN_NAME.match(k) or (top and k == "fullName"):
+        if not isinstance(k, str):
+            return False
+        if k not in _NAMES_OK:
+            if not _PLAIN_NAME.match(k):
+                return False
+            if len(_NAMES_OK) < 10000:
+                _NAMES_OK.add(k)
+        if top and k == "fullName":
             return False
         if isinstance(v, list):
-            if not v or not _round_trips(v, False):
+            if not v or not _plain_fields(v, False, texts):
                 return False
-        elif not isinstance(v, str) or not _PLAIN_TEXT.match(v):
+        elif isinstance(v, str):
+            texts.append(v)
+        else:
             return False
     return True
+
+
+def _first_by(items, key):
+    """{key(item): the first item with that key}; None when an item has no hashable key (the
+    caller then searches the list as before, failing or not as it would)."""
+    out = {}
+    try:
+        for it in items:
+            k = key(it)
+            if k not in out:
+                out[k] = it
+    except (AttributeError, TypeError):
+        return None
+    return out
 
 
 class _Cached:
@@ -86,8 +121,11 @@ class _Cached:
             self.sig = sig
         return self.data
 
-    def put(self, data, text=None):
-        st = util.replace_file(self.path, (util.dumps_json(data) if text is None else text).encode("utf-8"))
+    def put(self, data, text=None, raw=None):
+        """Writes data (its text, or raw: its encoded text, when the caller has it)."""
+        if raw is None:
+            raw = (util.dumps_json(data) if text is None else text).encode("utf-8")
+        st = util.replace_file(self.path, raw)
         self.data = data
         self.sig = (st.st_mtime_ns, st.st_size, st.st_ino) if st is not None else self._sig()
         self.epoch = util.Epoch.n
@@ -105,10 +143,15 @@ class Org:
         self._sessions = _Cached(os.path.join(root, "sessions.json"), lambda: {"sessions": []})
         self._runtime = _Cached(os.path.join(root, "runtime.json"), lambda: {"ecaActivation": {}})
         self._rec_cache = {}   # (type, fullName) -> see _cached_record
-        self._dir_cache = {}   # type -> (epoch, fullNames): see _listing
+        self._dir_cache = {}   # type -> [epoch, fullNames, sorted]: see _listing
         self._paths = {}       # (type, fullName) -> path of its file
-        self._limit_text = None  # (org.json data, text before Remaining, text after): see consume_api_call
-        self._index_texts = {}   # "ids"/"props" -> {id(type map): (map, text)}: see _index_text
+        self._limit_text = None  # (org.json data, bytes before Remaining, bytes after): see consume_api_call
+        self._index_texts = {}   # "ids"/"props" -> {id(map): (map, text, ...)}: see _index_text
+        # lookups by username / token, each valid while its list is the same object (the
+        # loaded state is replaced, never changed in place)
+        self._users_ix = None          # (users list, {username lower: user} or None)
+        self._profiles_ix = None       # (profiles list, {name: index}, {id[:15]: index})
+        self._sessions_ix = [None, None]  # org.json's, sessions.json's: (list, {token: session} or None)
         self.cursors = {}      # query locator -> (records, ...)
         self.faults = None     # set by the server (faults.FaultSet)
         self._indexed = False
@@ -140,7 +183,13 @@ class Org:
         return self.data().get("users", [])
 
     def user_by_name(self, username):
-        for u in self.users():
+        users = self.users()
+        ix = self._users_ix
+        if ix is None or ix[0] is not users:
+            ix = self._users_ix = (users, _first_by(users, lambda u: u.get("username", "").lower()))
+        if ix[1] is not None:
+            return ix[1].get((username or "").lower())
+        for u in users:
             if u.get("username", "").lower() == (username or "").lower():
                 return u
         return None
@@ -152,7 +201,20 @@ class Org:
         return None
 
     def profile(self, name_or_id):
-        for p in self.data().get("profiles", []):
+        """The first profile with that name or that id (15 or 18 characters)."""
+        profiles = self.data().get("profiles", [])
+        if name_or_id is None or isinstance(name_or_id, str):
+            ix = self._profiles_ix
+            if ix is None or ix[0] is not profiles:
+                ix = self._profiles_ix = (profiles, _first_by(range(len(profiles)), lambda i: profiles[i].get("name")),
+                                          _first_by(range(len(profiles)), lambda i: (profiles[i].get("id") or "")[:15]))
+            if ix[1] is not None and ix[2] is not None:
+                i = ix[1].get(name_or_id)
+                j = ix[2].get(name_or_id[:15]) if name_or_id else None  # (util.same_id: never "")
+                if i is None or (j is not None and j < i):
+                    i = j
+                return None if i is None else profiles[i]
+        for p in profiles:
             if p.get("name") == name_or_id or util.same_id(p.get("id"), name_or_id):
                 return p
         return None
@@ -177,15 +239,25 @@ class Org:
     def find_session(self, token):
         if not token:
             return None
-        for s in self.data().get("sessions", []):
+        s = self._session_in(self.data().get("sessions", []), 0, token)
+        if s is not None:
+            d = dict(s)
+            d.setdefault("format", "opaque")
+            d.setdefault("scope", "full")
+            return d
+        s = self._session_in(self._sessions.get().get("sessions", []), 1, token)
+        return None if s is None else dict(s)
+
+    def _session_in(self, sessions, which, token):
+        """The first of sessions (org.json's: 0, sessions.json's: 1) with this token."""
+        ix = self._sessions_ix[which]
+        if ix is None or ix[0] is not sessions:
+            ix = self._sessions_ix[which] = (sessions, _first_by(sessions, lambda s: s.get("token")))
+        if ix[1] is not None:
+            return ix[1].get(token)
+        for s in sessions:
             if s.get("token") == token:
-                d = dict(s)
-                d.setdefault("format", "opaque")
-                d.setdefault("scope", "full")
-                return d
-        for s in self._sessions.get().get("sessions", []):
-            if s.get("token") == token:
-                return dict(s)
+                return s
         return None
 
     def add_session(self, sess):
@@ -226,9 +298,9 @@ class Org:
         # the text around it is reused while the file holds what was last written
         t = self._limit_text
         if t is None or t[0] is not old:
-            t = (None,) + tuple(util.dumps_json(data).split(_REMAINING_JSON))
+            t = (None,) + tuple(part.encode("utf-8") for part in util.dumps_json(data).split(_REMAINING_JSON))
         lim["Remaining"] = remaining
-        self._org.put(data, "%s%d%s" % (t[1], remaining, t[2]))
+        self._org.put(data, raw=b"%s%d%s" % (t[1], remaining, t[2]))
         self._limit_text = (data, t[1], t[2])
 
     # ---------------------------------------------------------- metadata files
@@ -242,7 +314,7 @@ class Org:
         return p
 
     def _listing(self, md_type):
-        """(epoch, frozenset of the fullNames on disk): listed once per epoch."""
+        """[epoch, frozenset of the fullNames on disk, their sorted tuple or None]: listed once per epoch."""
         c = self._dir_cache.get(md_type)
         if c is not None and c[0] == util.Epoch.n != 0:
             return c
@@ -251,8 +323,15 @@ class Org:
             names = frozenset(f[:-4] for f in os.listdir(d) if f.endswith(".xml") and not f.startswith("."))
         except FileNotFoundError:
             names = frozenset()
-        c = self._dir_cache[md_type] = (util.Epoch.n, names)
+        c = self._dir_cache[md_type] = [util.Epoch.n, names, None]
         return c
+
+    def _sorted_names(self, md_type):
+        """The fullNames on disk, sorted (once per listing)."""
+        c = self._listing(md_type)
+        if c[2] is None:
+            c[2] = tuple(sorted(c[1]))
+        return c[2]
 
     def disk_names(self, md_type):
         return list(self._listing(md_type)[1])
@@ -336,9 +415,9 @@ class Org:
                                "seq": props.get("nextSeq", 1000)}
                     props["nextSeq"] = props.get("nextSeq", 1000) + 1
                     changed = True
-        if changed:
-            self._ids.put(ids)
-            self._props.put(props)
+        if changed:  # (written as _write writes them: the texts are kept for its next write)
+            self._ids.put(ids, self._index_text(ids, 1, "ids"))
+            self._props.put(props, self._index_text(props, 2, "props", 2))
 
     def component_id(self, md_type, name):
         return self.ids().get(md_type, {}).get(name)
@@ -404,35 +483,52 @@ class Org:
         props["nextSeq"] = max(props.get("nextSeq", 1000), txn.next_seq)
         if ids != old_ids:  # updates change no id
             self._ids.put(ids, self._index_text(ids, 1, "ids"))
-        self._props.put(props, self._index_text(props, 2, "props"))
+        self._props.put(props, self._index_text(props, 2, "props", 2))
 
-    def _index_text(self, data, depth, which):
+    def _index_text(self, data, depth, which, keep=1):
         """util.dumps_json(data) for ids.json (depth 1) or props.json (depth 2): the
         text of each type's map (depth levels down) is reused while it is the
-        same object (_write replaces a changed map)."""
+        same object (_write replaces a changed map), and with keep=2 the text of
+        each value of a changed map too (props.json: a component's properties,
+        replaced when they change)."""
         old = self._index_texts.get(which) or {}
         new = {}
         parts = []
-        _dump_levels(data, "\n", depth, old, new, parts)
+        _dump_levels(data, "\n", depth, old, new, parts, keep)
         parts.append("\n")
         self._index_texts[which] = new
         return "".join(parts)
 
 
-def _dump_levels(o, nl, depth, old, new, parts):
+def _dump_levels(o, nl, depth, old, new, parts, keep=1):
+    """Appends o's dumps_json text at indentation nl to parts; the dicts depth levels
+    down and (keep > 1) their dict values, keep levels in all, come from old by
+    identity when there, and go to new: {id: (dict, text, {id: entry} of its values)}."""
     if not isinstance(o, dict) or not o:
         util.dump_json_into(o, nl, parts)
         return
     if depth == 0:
         r = old.get(id(o))
-        if r is not None and r[0] is o:
-            text = r[1]
-        else:
+        if r is None or r[0] is not o:
             sub = []
-            util.dump_json_into(o, nl, sub)
-            text = "".join(sub)
-        new[id(o)] = (o, text)
-        parts.append(text)
+            kids = {}
+            if keep > 1:
+                inner = nl + "  "
+                sep = "{" + inner
+                for k, v in o.items():
+                    sub.append(sep)
+                    sep = "," + inner
+                    sub.append(util.json_key(k))
+                    sub.append(": ")
+                    _dump_levels(v, inner, 0, old, kids, sub, keep - 1)
+                sub.append(nl + "}")
+            else:
+                util.dump_json_into(o, nl, sub)
+            r = (o, "".join(sub), kids)
+        new[id(o)] = r
+        if r[2]:
+            new.update(r[2])  # (its values' texts serve when it is replaced)
+        parts.append(r[1])
         return
     inner = nl + "  "
     sep = "{" + inner
@@ -441,7 +537,7 @@ def _dump_levels(o, nl, depth, old, new, parts):
         sep = "," + inner
         parts.append(util.json_key(k))
         parts.append(": ")
-        _dump_levels(v, inner, depth - 1, old, new, parts)
+        _dump_levels(v, inner, depth - 1, old, new, parts, keep)
     parts.append(nl + "}")
 
 
@@ -527,17 +623,37 @@ class Txn:
 
     def records(self, md_type, copy=True):
         """(fullName, record) by name; copy=False: the stored records, for reading only."""
-        for n in sorted(self.names(md_type)):
-            r = self.get(md_type, n, copy)
+        if self.pending and any(k[0] == md_type for k in self.pending):
+            names = sorted(self.names(md_type))
+        else:
+            names = self.org._sorted_names(md_type)
+        cached = self.org._cached_record
+        for n in names:  # (get(), inlined)
+            key = (md_type, n)
+            pending = self.pending
+            if key in pending:
+                v = pending[key]
+                r = None if v is None else v[0]
+            else:
+                c = cached(md_type, n)
+                r = None if c is None else c[1]
             if r is not None:
-                yield n, r
+                yield n, (R.copy(r) if copy else r)
 
-    def eca_children(self, eca_name, types=None):
+    def eca_children(self, eca_name, types=None, copy=True):
+        """[(type, fullName, record)] of the children of an ECA, by type and name; copy=False:
+        the stored records, for reading only."""
         out = []
         for t in (types or ECA_CHILD_TYPES):
             for n, r in self.records(t, copy=False):
-                if R.get(r, "externalClientApplication") == eca_name:
-                    out.append((t, n, R.copy(r)))
+                for k, v in r:  # (R.get(r, "externalClientApplication") == eca_name, inlined)
+                    if k == "externalClientApplication":
+                        if v == eca_name:
+                            out.append((t, n, R.copy(r) if copy else r))
+                        break
+                else:
+                    if eca_name is None:
+                        out.append((t, n, R.copy(r) if copy else r))
         return out
 
 
@@ -548,8 +664,10 @@ def is_org_dir(path):
 class State:
     """The state directory: one org, or (no org.json at the top) one org per subdirectory."""
 
-    def __init__(self, root):
-        self.root = os.path.abspath(root)
+    def __init__(self, root, relative=False):
+        """relative: keep root as given, "." for the server, which works in its state
+        directory (see SimServer); else it is made absolute."""
+        self.root = root if relative else os.path.abspath(root)
         self.multi = not is_org_dir(self.root)
         self._orgs = {}
         self._lock = threading.Lock()

@@ -32,6 +32,8 @@ _ALNUM = string.ascii_letters + string.digits
 
 
 _TMP_SEQ = itertools.count(1)
+_PID = [os.getpid()]  # (getpid() is a syscall)
+os.register_at_fork(after_in_child=lambda: _PID.__setitem__(0, os.getpid()))
 
 
 def atomic_write_bytes(path, data):
@@ -40,8 +42,8 @@ def atomic_write_bytes(path, data):
     Readers never see a partial file.  No fsync: the simulator guards against
     torn reads, not against power loss.  Returns the new file's stat result.
     """
-    d = os.path.dirname(os.path.abspath(path))
-    tmp = os.path.join(d, ".tmp-%d-%d" % (os.getpid(), next(_TMP_SEQ)))
+    d = os.path.dirname(path) or "."
+    tmp = "%s/.tmp-%d-%d" % (d, _PID[0], next(_TMP_SEQ))
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
     except FileNotFoundError:
@@ -144,7 +146,7 @@ def replace_file(path, data):
     """
     names = _SPARES.get(path)
     if names is None:
-        d, name = os.path.split(os.path.abspath(path))
+        d, name = os.path.split(path)
         spare = os.path.join(d, ".spare-" + name)
         if len(_SPARES) >= 100000:
             _SPARES.clear()
@@ -177,13 +179,12 @@ def replace_file(path, data):
     try:
         try:
             _write_all(fd, data, 0)
-            os.ftruncate(fd, len(data))
             st = os.fstat(fd)
+            if st.st_size != len(data):  # the spare held more
+                os.ftruncate(fd, len(data))
+                st = os.fstat(fd)
         finally:
-            try:
-                fcntl.fcntl(fd, fcntl.F_SETLEASE, fcntl.F_UNLCK)
-            finally:
-                os.close(fd)
+            os.close(fd)  # (which releases the lease)
         if not _exchange(names[1], names[2]):
             os.replace(spare, path)
     except FileNotFoundError:  # path itself does not exist yet
@@ -193,7 +194,7 @@ def replace_file(path, data):
 
 def remove_file(path):
     """Removes path and the spare replace_file keeps beside it."""
-    d, name = os.path.split(os.path.abspath(path))
+    d, name = os.path.split(path)
     for p in (path, os.path.join(d, ".spare-" + name)):
         try:
             os.unlink(p)
