@@ -415,6 +415,7 @@ def run_record(a):
         "command": meta["command"],
         "orgs": orgs, "appsPerOrg": meta["appsPerOrg"], "jobs": meta["jobs"],
         "latencyMs": meta["latencyMs"], "simulators": len(meta["sims"]),
+        "simulatorNice": meta.get("simNice", 0),
         "memoryJournal": meta["memoryJournal"],
         "exitStatus": meta["exitStatus"],
         "orgStates": dict(states), "firstFailures": failed,
