@@ -173,7 +173,9 @@ static char *dup_or_null(const char *s)
  * Reads DIR/<alias>/status.json (and the journal) into `r`.  An org
  * directory without status.json is an org that started and has not
  * finished: running, or interrupted (status.json is written when an org
- * ends); its journal's latest run, if any, tells how far it got.
+ * ends); its journal's latest run, if any, tells how far it got.  So is
+ * one whose status.json cannot be read as JSON: status.json is not synced
+ * (the journal is), and a power cut may leave it empty.
  */
 static int read_row(const char *dir, const char *alias, struct row *r,
                     struct c2e_err *err)
@@ -195,11 +197,17 @@ static int read_row(const char *dir, const char *alias, struct row *r,
 	}
 	ended = c2e_fs_is_file(st);
 	if (ended) {
-		rc = c2e_fs_read(st, (size_t)1 << 20, &data, err);
+		struct c2e_err why = C2E_ERR_INIT;
+
+		rc = c2e_fs_read(st, (size_t)1 << 20, &data, &why);
 		if (rc == 0)
-			rc = c2e_json_parse(data.buf, data.len, st, &j, err);
-		if (rc < 0)
+			rc = c2e_json_parse(data.buf, data.len, st, &j, &why);
+		if (rc == C2E_ENOMEM) {
+			rc = c2e_err_set(err, rc, "%s", why.msg);
 			goto done;
+		}
+		ended = rc == 0;
+		rc = C2E_OK;
 	}
 	r->alias = c2e_strdup(alias);
 	r->state = dup_or_null(
@@ -234,6 +242,17 @@ static int read_row(const char *dir, const char *alias, struct row *r,
 			if (rc == 0 && last.org_id) {
 				r->org_id = c2e_strdup(last.org_id);
 				if (!r->org_id)
+					rc = c2e_err_oom(err);
+			}
+			/* the run ended, but status.json was lost */
+			if (rc == 0 && (last.state == C2E_RUN_DONE ||
+			                last.state == C2E_RUN_ROLLED_BACK)) {
+				free(r->state);
+				r->state =
+				        c2e_strdup(last.state == C2E_RUN_DONE ?
+				                           "done" :
+				                           "rolled back");
+				if (!r->state)
 					rc = c2e_err_oom(err);
 			}
 			c2e_run_release(&last);

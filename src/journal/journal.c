@@ -851,14 +851,31 @@ static int setup(struct c2e_journal *j, bool created, struct c2e_err *err)
 		return rc;
 	}
 	sqlite3_finalize(st);
-	if (sqlite3_exec(
-	            j->db,
-	            "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; "
-	            "PRAGMA journal_size_limit = 0",
-	            NULL, NULL, NULL) != SQLITE_OK)
+	/*
+	 * A new journal gets its schema without a sync (synchronous = OFF):
+	 * SQLite would otherwise sync the new WAL's header at once.  Nothing
+	 * in it is worth a sync yet: the first intent syncs the WAL with
+	 * everything written before it, and a crash before that leaves an
+	 * empty journal or one with the schema (WAL frames are checksummed;
+	 * a torn tail is ignored), and no change sent to any org.
+	 */
+	if (sqlite3_exec(j->db,
+	                 created ? "PRAGMA synchronous = OFF; "
+	                           "PRAGMA foreign_keys = ON; "
+	                           "PRAGMA journal_size_limit = 0" :
+	                           "PRAGMA synchronous = NORMAL; "
+	                           "PRAGMA foreign_keys = ON; "
+	                           "PRAGMA journal_size_limit = 0",
+	                 NULL, NULL, NULL) != SQLITE_OK)
 		return db_fail(j, "set up", err);
-	j->sync = SYNC_NORMAL;
-	return migrate(j, err);
+	j->sync = SYNC_NORMAL; /* so that migrate's lazy commits keep OFF */
+	rc = migrate(j, err);
+	if (rc < 0)
+		return rc;
+	if (created && sqlite3_exec(j->db, "PRAGMA synchronous = NORMAL", NULL,
+	                            NULL, NULL) != SQLITE_OK)
+		return db_fail(j, "set up", err);
+	return C2E_OK;
 }
 
 /*

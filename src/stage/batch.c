@@ -161,7 +161,12 @@ static char *org_path(const struct c2e_batch_opts *o, const char *alias,
 	return out;
 }
 
-/* DIR/<alias>/status.json: the org's outcome, for status and reports. */
+/*
+ * DIR/<alias>/status.json: the org's outcome, for status and reports.  Not
+ * synced: the journal holds the outcome durably; after a power cut an
+ * empty status.json reads as an org that did not end (batch status and
+ * resume look into its journal).
+ */
 static void write_status(const struct c2e_batch_opts *o,
                          const struct c2e_batch_org *bo)
 {
@@ -191,7 +196,7 @@ static void write_status(const struct c2e_batch_opts *o,
 	c2e_jsonw_object_end(&w);
 	c2e_buf_addc(&b, '\n');
 	if (!c2e_buf_failed(&b))
-		(void)!c2e_fs_write_atomic(path, b.buf, b.len, 0644, NULL);
+		(void)!c2e_fs_write_atomic_lazy(path, b.buf, b.len, 0644, NULL);
 	c2e_buf_release(&b);
 	free(path);
 }

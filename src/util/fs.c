@@ -57,8 +57,8 @@ done:
 	return rc;
 }
 
-int c2e_fs_write_atomic(const char *path, const void *data, size_t len,
-                        unsigned int mode, struct c2e_err *err)
+static int write_replace(const char *path, const void *data, size_t len,
+                         unsigned int mode, bool sync, struct c2e_err *err)
 {
 	struct c2e_buf tmp = C2E_BUF_INIT;
 	const char *p = data;
@@ -93,7 +93,7 @@ int c2e_fs_write_atomic(const char *path, const void *data, size_t len,
 		p += n;
 		len -= (size_t)n;
 	}
-	if (fsync(fd) < 0 || close(fd) < 0) {
+	if ((sync && fsync(fd) < 0) || close(fd) < 0) {
 		fd = -1;
 		rc = c2e_err_set(err, C2E_EIO, "cannot write '%s': %s", path,
 		                 strerror(errno));
@@ -112,6 +112,18 @@ done:
 		unlink(tmp.buf);
 	c2e_buf_release(&tmp);
 	return rc;
+}
+
+int c2e_fs_write_atomic(const char *path, const void *data, size_t len,
+                        unsigned int mode, struct c2e_err *err)
+{
+	return write_replace(path, data, len, mode, true, err);
+}
+
+int c2e_fs_write_atomic_lazy(const char *path, const void *data, size_t len,
+                             unsigned int mode, struct c2e_err *err)
+{
+	return write_replace(path, data, len, mode, false, err);
 }
 
 int c2e_fs_mkdirs(const char *path, struct c2e_err *err)

@@ -27,6 +27,15 @@ C2E_MUST_CHECK int c2e_fs_read(const char *path, size_t max,
 C2E_MUST_CHECK int c2e_fs_write_atomic(const char *path, const void *data,
                                        size_t len, unsigned int mode,
                                        struct c2e_err *err);
+/*
+ * The same without the fsync, for a file that only summarizes what is
+ * durable elsewhere: running processes still see the old or the new file,
+ * but after a power cut it may be empty or missing, and its readers must
+ * accept that.
+ */
+C2E_MUST_CHECK int c2e_fs_write_atomic_lazy(const char *path, const void *data,
+                                            size_t len, unsigned int mode,
+                                            struct c2e_err *err);
 
 /* mkdir -p.  Existing directories are fine. */
 C2E_MUST_CHECK int c2e_fs_mkdirs(const char *path, struct c2e_err *err);

@@ -1,8 +1,24 @@
+#define _GNU_SOURCE 1 /* RTLD_NEXT */
 #include "test.h"
 #include "util/fs.h"
 
+#include <dlfcn.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+/* fsyncs of this process (the executable's definition interposes) */
+static unsigned long n_fsyncs;
+
+int fsync(int fd)
+{
+	static int (*real)(int);
+
+	if (!real)
+		*(void **)&real = dlsym(RTLD_NEXT, "fsync");
+	n_fsyncs++;
+	return real ? real(fd) : -1;
+}
 
 static void test_fs__write_then_read(void)
 {
@@ -23,6 +39,25 @@ static void test_fs__write_then_read(void)
 	c2e_buf_release(&b);
 	free(file);
 	free(dir);
+}
+
+/* Both replace the file whole; only the lazy one skips the fsync. */
+static void test_fs__write_lazy_replaces_without_sync(void)
+{
+	struct c2e_err err = C2E_ERR_INIT;
+	struct c2e_buf b = C2E_BUF_INIT;
+	char *file = c2e_path_join(test_tmp_dir(), "lazy.json");
+	unsigned long before = n_fsyncs;
+
+	ASSERT_OK(c2e_fs_write_atomic(file, "{\"a\": 1}", 8, 0644, &err),
+	          &err);
+	ASSERT_INT_EQ(n_fsyncs, before + 1);
+	ASSERT_OK(c2e_fs_write_atomic_lazy(file, "{}", 2, 0644, &err), &err);
+	ASSERT_INT_EQ(n_fsyncs, before + 1);
+	ASSERT_OK(c2e_fs_read(file, 100, &b, &err), &err);
+	ASSERT_STR_EQ(b.buf, "{}");
+	c2e_buf_release(&b);
+	free(file);
 }
 
 static void test_fs__read_errors_name_the_path(void)
@@ -86,6 +121,7 @@ static void test_fs__paths(void)
 int main(void)
 {
 	RUN(test_fs__write_then_read);
+	RUN(test_fs__write_lazy_replaces_without_sync);
 	RUN(test_fs__read_errors_name_the_path);
 	RUN(test_fs__read_cap);
 	RUN(test_fs__list_is_sorted);

@@ -847,11 +847,15 @@ static void test_journal__durability_classes(void)
 {
 	struct c2e_err err = C2E_ERR_INIT;
 	char *path = jpath("durability.db");
+	unsigned long before = n_syncs;
 	struct c2e_journal *j = open_ok(path);
-	int64_t run = begin_run(j, "00DA"), id[3];
-	unsigned long before;
+	int64_t run, id[3];
 
+	/* a new journal: its schema is not synced (the first intent is) */
+	ASSERT_INT_EQ(n_syncs, before);
+	run = begin_run(j, "00DA");
 	add_steps(j, run, id);
+	ASSERT_INT_EQ(n_syncs, before);
 
 	before = n_syncs;
 	ASSERT_OK(c2e_journal_steps_begin(j, &id[0], NULL, 1, &err), &err);
