@@ -49,8 +49,7 @@ static void test_fs__write_lazy_replaces_without_sync(void)
 	char *file = c2e_path_join(test_tmp_dir(), "lazy.json");
 	unsigned long before = n_fsyncs;
 
-	ASSERT_OK(c2e_fs_write_atomic(file, "{\"a\": 1}", 8, 0644, &err),
-	          &err);
+	ASSERT_OK(c2e_fs_write_atomic(file, "{\"a\": 1}", 8, 0644, &err), &err);
 	ASSERT_INT_EQ(n_fsyncs, before + 1);
 	ASSERT_OK(c2e_fs_write_atomic_lazy(file, "{}", 2, 0644, &err), &err);
 	ASSERT_INT_EQ(n_fsyncs, before + 1);
