@@ -677,10 +677,11 @@ static int migrate(struct c2e_journal *j, struct c2e_err *err)
 	char now[TIME_MAX];
 	int rc = C2E_OK, version = 0;
 
+	/* every step in one transaction: a new journal gets one commit */
+	rc = tx_begin(j, LAZY, "upgrade the schema", err);
+	if (rc < 0)
+		goto done;
 	for (;;) {
-		rc = tx_begin(j, LAZY, "upgrade the schema", err);
-		if (rc < 0)
-			goto done;
 		rc = query_int(j, "PRAGMA user_version",
 		               "read the schema version", &version, err);
 		if (rc < 0)
@@ -706,9 +707,6 @@ static int migrate(struct c2e_journal *j, struct c2e_err *err)
 			if (rc < 0)
 				goto done;
 		}
-		rc = tx_commit(j, "upgrade the schema", err);
-		if (rc < 0)
-			goto done;
 	}
 	rc = tx_commit(j, "upgrade the schema", err);
 	if (rc == C2E_OK)
