@@ -877,4 +877,30 @@ run rollback --auth-file "$AUTH" --yes --journal "$J"
 expect_exit 0
 expect_org "$T/two-ccds.json" "two channel definitions, after rollback"
 
+# ============================================================================
+# 12. Over HTTPS: the writes go on the kept-alive TLS connection; one that
+#     loses its answer after the org saved it is not sent again
+# ============================================================================
+
+fresh_org --tls
+TLS=(--ca-bundle "$SIM_CA")
+run apply "$P" --auth-file "$AUTH" "${VERIFY[@]}" "${TLS[@]}" --yes --journal "$J"
+expect_exit 0
+expect_out_contains "14 of 14 steps done"
+expect_org "$T/ref.json" "over HTTPS"
+
+fresh_org --tls
+TLS=(--ca-bundle "$SIM_CA")
+sim_faults '{"rules": [{"op": "createMetadata", "nth": 2, "times": 1, "kind": "reset", "apply": "after"}]}'
+sim_mark 2>/dev/null
+run apply "$P" --auth-file "$AUTH" "${VERIFY[@]}" "${TLS[@]}" --yes --journal "$J"
+expect_exit 75
+expect_err_contains "may or may not have been applied"
+check "HTTPS reset: the lost create was not sent again" \
+  test "$(sim_count createMetadata ExtlClntAppOauthSettings)" = 1
+sim_faults '{"rules": []}'
+run resume --auth-file "$AUTH" "${VERIFY[@]}" "${TLS[@]}" --yes --journal "$J"
+expect_exit 0
+expect_org "$T/ref.json" "HTTPS reset: after resume"
+
 finish
