@@ -513,15 +513,7 @@ def _dump_levels(o, nl, depth, old, new, parts, keep=1):
             sub = []
             kids = {}
             if keep > 1:
-                inner = nl + "  "
-                sep = "{" + inner
-                for k, v in o.items():
-                    sub.append(sep)
-                    sep = "," + inner
-                    sub.append(util.json_key(k))
-                    sub.append(": ")
-                    _dump_levels(v, inner, 0, old, kids, sub, keep - 1)
-                sub.append(nl + "}")
+                _dump_members(o, nl, 0, old, kids, sub, keep - 1)
             else:
                 util.dump_json_into(o, nl, sub)
             r = (o, "".join(sub), kids)
@@ -530,6 +522,11 @@ def _dump_levels(o, nl, depth, old, new, parts, keep=1):
             new.update(r[2])  # (its values' texts serve when it is replaced)
         parts.append(r[1])
         return
+    _dump_members(o, nl, depth - 1, old, new, parts, keep)
+
+
+def _dump_members(o, nl, depth, old, new, parts, keep):
+    """The object o as "{ key: value, ... }", each value by _dump_levels."""
     inner = nl + "  "
     sep = "{" + inner
     for k, v in o.items():
@@ -537,7 +534,7 @@ def _dump_levels(o, nl, depth, old, new, parts, keep=1):
         sep = "," + inner
         parts.append(util.json_key(k))
         parts.append(": ")
-        _dump_levels(v, inner, depth - 1, old, new, parts, keep)
+        _dump_levels(v, inner, depth, old, new, parts, keep)
     parts.append(nl + "}")
 
 
