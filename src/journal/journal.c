@@ -7,6 +7,7 @@
  * takes a journal from schema version i to i + 1 (PRAGMA user_version),
  * each in one transaction.
  */
+#define _GNU_SOURCE /* O_TMPFILE */
 #include "journal/journal.h"
 
 #include <errno.h>
@@ -672,7 +673,7 @@ static int meta_put(struct c2e_journal *j, const char *key, const char *value,
  * read again inside each transaction: another process may have migrated
  * the file while we waited for the write lock.
  */
-static int migrate(struct c2e_journal *j, struct c2e_err *err)
+static int migrate(struct c2e_journal *j, bool stamp, struct c2e_err *err)
 {
 	char now[TIME_MAX];
 	int rc = C2E_OK, version = 0;
@@ -697,16 +698,17 @@ static int migrate(struct c2e_journal *j, struct c2e_err *err)
 			rc = db_fail(j, "upgrade the schema", err);
 			goto done;
 		}
-		if (version == 0) {
-			rc = now_iso(now, err);
-			if (rc == C2E_OK)
-				rc = meta_put(j, "created_at", now, err);
-			if (rc == C2E_OK)
-				rc = meta_put(j, "created_by", C2E_VERSION,
-				              err);
-			if (rc < 0)
-				goto done;
-		}
+		stamp = stamp || version == 0;
+	}
+	/* a new journal: made now, or copied from the empty journal */
+	if (stamp) {
+		rc = now_iso(now, err);
+		if (rc == C2E_OK)
+			rc = meta_put(j, "created_at", now, err);
+		if (rc == C2E_OK)
+			rc = meta_put(j, "created_by", C2E_VERSION, err);
+		if (rc < 0)
+			goto done;
 	}
 	rc = tx_commit(j, "upgrade the schema", err);
 	if (rc == C2E_OK)
@@ -736,20 +738,153 @@ static void tighten_modes(const char *path)
 }
 
 /*
- * Creates the file (mode 0600) so that SQLite never creates it wider;
- * *created tells whether it is new (empty).
+ * A new journal is a copy of an empty journal made once per process: the
+ * migrations run on an in-memory database (the memdb VFS, so that SQLite
+ * keeps its header as for a file) and its image is kept.  Writing 56 KB
+ * costs a fraction of running the schema's SQL for every new journal
+ * (parsing each statement, re-reading the schema after each one), which a
+ * batch pays once per org.  The image's header says WAL (file format
+ * read and write versions 2, offsets 18 and 19 of the database header),
+ * so the journal is in WAL mode from its first byte.  NULL when making
+ * it failed: new journals then run the migrations as an old one would.
  */
-static int create_file(const char *path, bool *created, struct c2e_err *err)
+static struct {
+	unsigned char *image;
+	size_t len;
+} empty_journal;
+
+static void empty_journal_make(void)
+{
+	sqlite3 *db = NULL;
+	sqlite3_int64 n = 0;
+	unsigned char *image = NULL;
+
+	if (sqlite3_open_v2("file:empty-journal?vfs=memdb", &db,
+	                    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+	                            SQLITE_OPEN_URI,
+	                    NULL) != SQLITE_OK ||
+	    sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+		goto done;
+	for (size_t i = 0; i < C2E_ARRAY_SIZE(migrations); i++)
+		if (sqlite3_exec(db, migrations[i], NULL, NULL, NULL) !=
+		    SQLITE_OK)
+			goto done;
+	if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		goto done;
+	image = sqlite3_serialize(db, "main", &n, 0);
+	if (!image || n < 100 || n > (sqlite3_int64)1 << 20)
+		goto done;
+	image[18] = 2; /* file format write version: WAL */
+	image[19] = 2; /* file format read version: WAL */
+	empty_journal.image = malloc((size_t)n);
+	if (empty_journal.image) {
+		memcpy(empty_journal.image, image, (size_t)n);
+		empty_journal.len = (size_t)n;
+	}
+done:
+	sqlite3_free(image);
+	sqlite3_close(db);
+}
+
+static int write_all(int fd, const unsigned char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/*
+ * Creates the journal from the empty journal's image where the file
+ * system allows it: the image goes into an unnamed file in the journal's
+ * directory (O_TMPFILE), which is then linked under the journal's name,
+ * so that another process opening the same new journal sees the whole
+ * file or none.  1: created; 0: the name exists (*errno_out EEXIST); -1:
+ * this way is not available here (no O_TMPFILE, no /proc), the caller
+ * creates an empty file instead; -2: error (*errno_out).
+ */
+static int create_from_image(const char *path, int *errno_out)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	struct c2e_buf dir = C2E_BUF_INIT, proc = C2E_BUF_INIT;
+	const char *slash = strrchr(path, '/');
+	int fd = -1, rc = -1;
+
+	(void)pthread_once(&once, empty_journal_make);
+	if (!empty_journal.image)
+		return -1;
+	if (!slash)
+		c2e_buf_adds(&dir, ".");
+	else
+		c2e_buf_addn(&dir, path,
+		             slash == path ? 1 : (size_t)(slash - path));
+	if (c2e_buf_failed(&dir))
+		goto done;
+	fd = open(dir.buf, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd < 0)
+		goto done; /* not supported here, or the caller's open says why */
+	/* a umask cannot widen 0600, but it may narrow it */
+	if (fchmod(fd, 0600) < 0 ||
+	    write_all(fd, empty_journal.image, empty_journal.len) < 0) {
+		*errno_out = errno;
+		rc = -2;
+		goto done;
+	}
+	if (c2e_buf_addf(&proc, "/proc/self/fd/%d", fd) < 0)
+		goto done;
+	if (linkat(AT_FDCWD, proc.buf, AT_FDCWD, path, AT_SYMLINK_FOLLOW) ==
+	    0) {
+		rc = 1;
+	} else if (errno == EEXIST) {
+		*errno_out = EEXIST;
+		rc = 0;
+	}
+done:
+	if (fd >= 0)
+		close(fd);
+	c2e_buf_release(&dir);
+	c2e_buf_release(&proc);
+	return rc;
+}
+
+/*
+ * Creates the file (mode 0600) so that SQLite never creates it wider.
+ * *created tells whether it is new: a copy of the empty journal
+ * (*from_image) or an empty file.
+ */
+static int create_file(const char *path, bool *created, bool *from_image,
+                       struct c2e_err *err)
 {
 	struct stat st;
-	int fd;
+	int fd, made, e = 0;
 
-	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	*created = false;
+	*from_image = false;
+	made = create_from_image(path, &e);
+	if (made == 1) {
+		*created = true;
+		*from_image = true;
+		return C2E_OK;
+	}
+	if (made == -2)
+		return c2e_err_set(err, C2E_EIO,
+		                   "cannot create journal '%s': %s; check that "
+		                   "its file system has room",
+		                   path, strerror(e));
+	fd = made == 0 ?
+	             -1 :
+	             open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd >= 0) {
 		/* a umask cannot widen 0600, but it may narrow it */
 		if (fchmod(fd, 0600) < 0) {
-			int e = errno;
-
+			e = errno;
 			close(fd);
 			return c2e_err_set(err, C2E_EIO,
 			                   "cannot create journal '%s': %s",
@@ -759,8 +894,7 @@ static int create_file(const char *path, bool *created, struct c2e_err *err)
 		*created = true;
 		return C2E_OK;
 	}
-	*created = false;
-	if (errno != EEXIST)
+	if (made != 0 && errno != EEXIST)
 		return c2e_err_set(err, C2E_EIO,
 		                   "cannot create journal '%s': %s; check that "
 		                   "its directory exists and is writable",
@@ -777,7 +911,8 @@ static int create_file(const char *path, bool *created, struct c2e_err *err)
 	return C2E_OK;
 }
 
-static int setup(struct c2e_journal *j, bool created, struct c2e_err *err)
+static int setup(struct c2e_journal *j, bool created, bool from_image,
+                 struct c2e_err *err)
 {
 	int persist = 1;
 	sqlite3_stmt *st = NULL;
@@ -807,7 +942,9 @@ static int setup(struct c2e_journal *j, bool created, struct c2e_err *err)
 	tighten_modes(j->path);
 
 	/*
-	 * A new, empty file switches to WAL through an in-memory rollback
+	 * A copy of the empty journal is in WAL mode already.  A new, empty
+	 * file (where no copy could be made) switches to WAL through an
+	 * in-memory rollback
 	 * journal: there is nothing to protect yet, and the switch then
 	 * creates (and deletes) no -journal file.  (Should another process
 	 * have switched it to WAL meanwhile, MEMORY only takes it out of
@@ -818,7 +955,7 @@ static int setup(struct c2e_journal *j, bool created, struct c2e_err *err)
 	 */
 	for (int waited = 0;; waited += 10) {
 		/* best effort: it only spares a -journal file */
-		if (created && waited == 0)
+		if (created && !from_image && waited == 0)
 			(void)sqlite3_exec(j->db,
 			                   "PRAGMA synchronous = OFF; "
 			                   "PRAGMA journal_mode = MEMORY",
@@ -867,7 +1004,7 @@ static int setup(struct c2e_journal *j, bool created, struct c2e_err *err)
 	                 NULL, NULL, NULL) != SQLITE_OK)
 		return db_fail(j, "set up", err);
 	j->sync = SYNC_NORMAL; /* so that migrate's lazy commits keep OFF */
-	rc = migrate(j, err);
+	rc = migrate(j, from_image, err);
 	if (rc < 0)
 		return rc;
 	if (created && sqlite3_exec(j->db, "PRAGMA synchronous = NORMAL", NULL,
@@ -891,7 +1028,7 @@ int c2e_journal_open(const char *path, struct c2e_journal **out,
 {
 	struct c2e_journal *j = NULL;
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
-	bool created = false;
+	bool created = false, from_image = false;
 	int rc;
 
 	(void)pthread_once(&once, sqlite_setup);
@@ -903,7 +1040,7 @@ int c2e_journal_open(const char *path, struct c2e_journal **out,
 		rc = c2e_err_oom(err);
 		goto done;
 	}
-	rc = create_file(path, &created, err);
+	rc = create_file(path, &created, &from_image, err);
 	if (rc < 0)
 		goto done;
 	if (sqlite3_open_v2(path, &j->db,
@@ -919,7 +1056,7 @@ int c2e_journal_open(const char *path, struct c2e_journal **out,
 			                 path, sqlite3_errmsg(j->db));
 		goto done;
 	}
-	rc = setup(j, created, err);
+	rc = setup(j, created, from_image, err);
 	if (rc < 0)
 		goto done;
 	*out = j;

@@ -287,6 +287,83 @@ static void test_journal__empty_existing_file(void)
 	free(path);
 }
 
+/* The schema, settings and meta keys of a closed journal, as text. */
+static void describe(const char *path, struct c2e_buf *out)
+{
+	static const char *const sql[] = {
+		"SELECT type || ' ' || name || ' ' || tbl_name || ': ' || "
+		"coalesce(sql, '') FROM sqlite_master ORDER BY name",
+		"PRAGMA user_version",
+		"PRAGMA application_id",
+		"PRAGMA journal_mode",
+		"PRAGMA page_size",
+		"PRAGMA integrity_check",
+		"SELECT key || '=' || CASE key WHEN 'created_at' THEN "
+		"length(value) ELSE value END FROM meta ORDER BY key",
+	};
+	sqlite3 *db = NULL;
+
+	ASSERT_INT_EQ(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL),
+	              SQLITE_OK);
+	for (size_t i = 0; i < C2E_ARRAY_SIZE(sql); i++) {
+		sqlite3_stmt *st = NULL;
+
+		ASSERT_INT_EQ(sqlite3_prepare_v2(db, sql[i], -1, &st, NULL),
+		              SQLITE_OK);
+		while (sqlite3_step(st) == SQLITE_ROW)
+			c2e_buf_addf(out, "%s\n",
+			             (const char *)sqlite3_column_text(st, 0));
+		sqlite3_finalize(st);
+	}
+	sqlite3_close(db);
+}
+
+/*
+ * A new journal is a copy of an empty journal made once per process
+ * (O_TMPFILE, then linked); an existing empty file gets the schema from
+ * the migrations.  Both must end up the same journal.
+ */
+static void test_journal__new_equals_migrated(void)
+{
+	char *made = jpath("made.db"), *migrated = jpath("migrated.db");
+	struct c2e_buf a = C2E_BUF_INIT, b = C2E_BUF_INIT;
+	struct c2e_journal *j;
+	int fd = open(migrated, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	unsigned char head[20];
+
+	ASSERT(fd >= 0);
+	close(fd);
+	j = open_ok(made);
+	/* the copy is in WAL mode from its first byte: offsets 18 and 19 */
+	fd = open(made, O_RDONLY);
+	ASSERT(fd >= 0);
+	ASSERT_INT_EQ(read(fd, head, sizeof(head)), sizeof(head));
+	close(fd);
+	ASSERT_INT_EQ(head[18], 2);
+	ASSERT_INT_EQ(head[19], 2);
+	ASSERT_INT_EQ(file_mode(made), 0600);
+	c2e_journal_close(j);
+	j = open_ok(migrated);
+	c2e_journal_close(j);
+	describe(made, &a);
+	describe(migrated, &b);
+	ASSERT(strstr(a.buf, "table steps steps: CREATE TABLE steps") != NULL);
+	ASSERT(strstr(a.buf, "trigger steps_transition") != NULL);
+	ASSERT(strstr(a.buf, "\nok\n") != NULL);
+	ASSERT(strstr(a.buf, "created_at=24\ncreated_by=") != NULL);
+	ASSERT_STR_EQ(a.buf, b.buf);
+	/* reopened, the copy is an existing journal: its stamp stays */
+	j = open_ok(made);
+	c2e_journal_close(j);
+	c2e_buf_truncate(&b, 0);
+	describe(made, &b);
+	ASSERT_STR_EQ(a.buf, b.buf);
+	c2e_buf_release(&a);
+	c2e_buf_release(&b);
+	free(made);
+	free(migrated);
+}
+
 static void test_journal__newer_version_refused(void)
 {
 	static const unsigned char v7[4] = { 0, 0, 0, 7 };
@@ -1446,6 +1523,7 @@ int main(void)
 	RUN(test_journal__create_and_reopen);
 	RUN(test_journal__modes_wal_and_version);
 	RUN(test_journal__empty_existing_file);
+	RUN(test_journal__new_equals_migrated);
 	RUN(test_journal__newer_version_refused);
 	RUN(test_journal__not_sqlite_refused);
 	RUN(test_journal__foreign_sqlite_refused);
