@@ -128,9 +128,13 @@ int c2e_fs_write_atomic_lazy(const char *path, const void *data, size_t len,
 
 int c2e_fs_mkdirs(const char *path, struct c2e_err *err)
 {
-	char *copy = c2e_strdup(path);
+	char *copy;
 	int rc = C2E_OK;
 
+	/* the usual cases first: it exists, or only its last part is missing */
+	if (c2e_fs_is_dir(path) || mkdir(path, 0777) == 0)
+		return C2E_OK;
+	copy = c2e_strdup(path);
 	if (!copy)
 		return c2e_err_oom(err);
 	for (char *p = copy + 1;; p++) {

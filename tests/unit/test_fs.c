@@ -41,6 +41,34 @@ static void test_fs__write_then_read(void)
 	free(dir);
 }
 
+/* Existing, one level missing, several missing, a file in the way. */
+static void test_fs__mkdirs(void)
+{
+	struct c2e_err err = C2E_ERR_INIT;
+	char *top = c2e_path_join(test_tmp_dir(), "mk");
+	char *deep = c2e_path_join(top, "a/b/c");
+	char *one = c2e_path_join(top, "a/b/d");
+	char *file = c2e_path_join(top, "f");
+	char *under = c2e_path_join(top, "f/g");
+
+	ASSERT_OK(c2e_fs_mkdirs(deep, &err), &err);
+	ASSERT(c2e_fs_is_dir(deep));
+	ASSERT_OK(c2e_fs_mkdirs(deep, &err), &err);
+	ASSERT_OK(c2e_fs_mkdirs(one, &err), &err);
+	ASSERT(c2e_fs_is_dir(one));
+	ASSERT_OK(c2e_fs_write_atomic(file, "x", 1, 0600, &err), &err);
+	ASSERT_INT_EQ(c2e_fs_mkdirs(file, &err), C2E_EIO);
+	ASSERT(strstr(err.msg, "a file is in the way") != NULL);
+	c2e_err_clear(&err);
+	ASSERT_INT_EQ(c2e_fs_mkdirs(under, &err), C2E_EIO);
+	ASSERT(strstr(err.msg, "cannot create directory") != NULL);
+	free(top);
+	free(deep);
+	free(one);
+	free(file);
+	free(under);
+}
+
 /* Both replace the file whole; only the lazy one skips the fsync. */
 static void test_fs__write_lazy_replaces_without_sync(void)
 {
@@ -120,6 +148,7 @@ static void test_fs__paths(void)
 int main(void)
 {
 	RUN(test_fs__write_then_read);
+	RUN(test_fs__mkdirs);
 	RUN(test_fs__write_lazy_replaces_without_sync);
 	RUN(test_fs__read_errors_name_the_path);
 	RUN(test_fs__read_cap);
