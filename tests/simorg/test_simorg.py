@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import types
 import unittest
 import urllib.parse
 import xml.etree.ElementTree as ET
@@ -1686,6 +1687,60 @@ class TestStoreInternals(unittest.TestCase):
                       {"A": {"y": y}, "C": {"x": x}}):
             props = {"nextSeq": 5, "components": comps}
             self.assertEqual(org._index_text(props, 2, "props", 2), json.dumps(props, indent=2) + "\n")
+
+    def test_directory_listing_kept_while_its_signature_holds(self):
+        # a type's listing stands while the directory's stat signature is the one it was
+        # made with, and only when any later change gives another (settled mtime)
+        from orgsim import store, util
+        tmp = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, tmp)
+        d = os.path.join(tmp, "metadata", "ConnectedApp")
+        os.makedirs(d)
+        for n in ("A", "B"):
+            with open(os.path.join(d, n + ".xml"), "w") as f:
+                f.write("<x/>")
+        org = store.Org(tmp)
+
+        def listed():
+            util.Epoch.next()  # (a request: checked again)
+            return sorted(org._listing("ConnectedApp")[1])
+        old = 1700000000123456789  # long ago, not a whole second: settled
+        os.utime(d, ns=(old, old))
+        self.assertEqual(listed(), ["A", "B"])
+        self.assertIsNotNone(org._dir_cache["ConnectedApp"][3])
+        self.assertEqual(listed(), ["A", "B"])  # (from the signature)
+        with open(os.path.join(d, "C.xml"), "w") as f:  # a file added by hand: a new mtime
+            f.write("<x/>")
+        self.assertEqual(listed(), ["A", "B", "C"])
+        self.assertIsNone(org._dir_cache["ConnectedApp"][3])  # just changed: not settled
+        os.remove(os.path.join(d, "A.xml"))
+        self.assertEqual(listed(), ["B", "C"])
+        # whole seconds (a filesystem without sub-second times): listed every time, even
+        # when a change leaves the mtime as it was
+        os.utime(d, (1700000000, 1700000000))
+        self.assertEqual(listed(), ["B", "C"])
+        self.assertIsNone(org._dir_cache["ConnectedApp"][3])
+        os.remove(os.path.join(d, "B.xml"))
+        os.utime(d, (1700000000, 1700000000))
+        self.assertEqual(listed(), ["C"])
+        # the directory removed, then made again with the old mtime
+        shutil.rmtree(d)
+        self.assertEqual(listed(), [])
+        os.makedirs(d)
+        with open(os.path.join(d, "D.xml"), "w") as f:
+            f.write("<x/>")
+        os.utime(d, ns=(old, old))
+        self.assertEqual(listed(), ["D"])
+
+    def test_settled_sig(self):
+        from orgsim import util
+        now = util.clock_ns()
+        for m, want in ((now, False), (now - util.SETTLED_NS + 1000, False),
+                        (now - util.SETTLED_NS - 1000, True), (now - now % 10 ** 9 - 10 ** 9, False)):
+            got = util.settled_sig(types.SimpleNamespace(st_mtime_ns=m, st_size=60, st_ino=7), now)
+            self.assertEqual(got is not None, want, m)
+            if want:
+                self.assertEqual(got, (m, 60, 7))
 
     def test_lookups_as_the_lists_answer_them(self):
         # users by name, sessions by token, profiles by name or id: indexes of the lists,

@@ -143,7 +143,8 @@ class Org:
         self._sessions = _Cached(os.path.join(root, "sessions.json"), lambda: {"sessions": []})
         self._runtime = _Cached(os.path.join(root, "runtime.json"), lambda: {"ecaActivation": {}})
         self._rec_cache = {}   # (type, fullName) -> see _cached_record
-        self._dir_cache = {}   # type -> [epoch, fullNames, sorted]: see _listing
+        self._dir_cache = {}   # type -> [epoch, fullNames, sorted, directory signature]: see _listing
+        self._dir_paths = {}   # type -> its directory
         self._paths = {}       # (type, fullName) -> path of its file
         self._limit_text = None  # (org.json data, bytes before Remaining, bytes after): see consume_api_call
         self._index_texts = {}   # "ids"/"props" -> {id(map): (map, text, ...)}: see _index_text
@@ -314,16 +315,37 @@ class Org:
         return p
 
     def _listing(self, md_type):
-        """[epoch, frozenset of the fullNames on disk, their sorted tuple or None]: listed once per epoch."""
+        """[epoch, frozenset of the fullNames on disk, their sorted tuple or None, the directory's
+        stat signature when it may stand for the listing, else None]: checked once per epoch.
+
+        The directory is listed again unless its signature is the one a listing was made
+        with and that listing could trust it (util.settled_sig): a stat() instead of
+        open, fstat, getdents, getdents, close."""
         c = self._dir_cache.get(md_type)
         if c is not None and c[0] == util.Epoch.n != 0:
             return c
-        d = os.path.join(self.md_dir, md_type)
+        d = self._dir_paths.get(md_type)
+        if d is None:
+            d = self._dir_paths[md_type] = os.path.join(self.md_dir, md_type)
+        before = util.clock_ns()
         try:
-            names = frozenset(f[:-4] for f in os.listdir(d) if f.endswith(".xml") and not f.startswith("."))
+            st = os.stat(d)
         except FileNotFoundError:
+            st = None
+        if st is not None and c is not None and c[3] is not None and c[3] == (st.st_mtime_ns, st.st_size, st.st_ino):
+            c[0] = util.Epoch.n
+            return c
+        if st is None:
             names = frozenset()
-        c = self._dir_cache[md_type] = [util.Epoch.n, names, None]
+            sig = None
+        else:
+            sig = util.settled_sig(st, before)  # (stat before listdir: a change in between makes another)
+            try:
+                names = frozenset(f[:-4] for f in os.listdir(d) if f.endswith(".xml") and not f.startswith("."))
+            except FileNotFoundError:
+                names = frozenset()
+                sig = None
+        c = self._dir_cache[md_type] = [util.Epoch.n, names, None, sig]
         return c
 
     def _sorted_names(self, md_type):

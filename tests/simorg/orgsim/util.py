@@ -27,6 +27,29 @@ class Epoch:
         cls.n += 1
 
 
+# A directory's mtime is the (coarse) clock at its last change: a tick of up to 10 ms
+# (HZ=100), a second or more on some filesystems.  Its signature stands for a
+# listing only when the last change is older than any later one can be.
+SETTLED_NS = 50000000
+
+
+def settled_sig(st, before):
+    """(mtime, size, inode) of a directory's stat result st, made at or after the clock
+    reading before (clock_ns()), when any later change of the directory gives it another
+    mtime; else None.  That is when the mtime is older than SETTLED_NS and not a whole
+    second (a filesystem whose timestamps have seconds only could give a later change
+    the same one)."""
+    m = st.st_mtime_ns
+    if m % 1000000000 == 0 or m > before - SETTLED_NS:
+        return None
+    return (m, st.st_size, st.st_ino)
+
+
+def clock_ns():
+    """The wall clock filesystems stamp files with, in nanoseconds."""
+    return time.clock_gettime_ns(time.CLOCK_REALTIME)
+
+
 _CHECKSUM_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
 _ALNUM = string.ascii_letters + string.digits
 
