@@ -272,6 +272,27 @@ def _dump_dict(o, nl, parts):
     parts.append(nl + "}")
 
 
+def _flat_text(o, nl):
+    """_dump_dict's text of a non-empty dict whose values are strings, integers, booleans or null."""
+    inner = nl + "  "
+    items = []
+    for k, v in o.items():
+        if type(v) is str:
+            t = _json_str(v)
+        elif v is None:
+            t = "null"
+        elif v is True:
+            t = "true"
+        elif v is False:
+            t = "false"
+        else:  # an int (or a subclass: as _dump writes it)
+            sub = []
+            _dump(v, inner, sub)
+            t = "".join(sub)
+        items.append("%s: %s" % (_json_str(k if isinstance(k, str) else _json_key(k)), t))
+    return "{%s%s%s}" % (inner, ("," + inner).join(items), nl)
+
+
 def _json_key(k):
     if isinstance(k, str):
         return k
@@ -306,9 +327,7 @@ def _dump(o, nl, parts):
         key = (nl, tuple(o.items()), types)
         text = _FLAT.get(key)
         if text is None:
-            sub = []
-            _dump_dict(o, nl, sub)
-            text = "".join(sub)
+            text = _flat_text(o, nl)
             if len(_FLAT) >= _FLAT_MAX:
                 _FLAT.clear()
             _FLAT[key] = text
@@ -327,6 +346,8 @@ def _dump(o, nl, parts):
             else:
                 _dump(v, inner, parts)
         parts.append(nl + "]")
+    elif type(o) is int:
+        parts.append(int.__repr__(o))  # (what json.dumps writes for an int, without the encoder)
     elif isinstance(o, (int, float)):
         parts.append(json.dumps(o))
     else:
