@@ -8,7 +8,8 @@ set -euo pipefail
 usage() {
   cat <<'EOF'
 usage: tests/bench/bench.sh [--quick] [--only LIST] [--orgs N] [--jobs N]
-                            [--latency-ms MS] [--sims 1|2|auto] [--repeat N] [--retry N]
+                            [--latency-ms MS] [--sims 1|2|auto] [--runs N]
+                            [--repeat N] [--retry N]
                             [--lb-orgs N] [--lb-jobs N] [--lb-repeat N]
                             [--ca2eca PATH] [--work DIR] [--keep] [--tag TAG]
 
@@ -38,6 +39,10 @@ Options:
   --jobs N         ca2eca --jobs (default 64)
   --latency-ms MS  latency injected per request (root faults.json, default 20)
   --sims S         simulator processes: 1, 2 or auto (default auto)
+  --runs N         throughput: N runs of each configuration (default 1); the
+                   summary gives the median wall/ideal of the undisturbed
+                   ones (this VM's speed varies by 10-20% within an hour,
+                   see docs/performance.md)
   --repeat N       journal: N pairs of a durable and a memory run (default 1)
   --lb-orgs N      journal (b): orgs (default ORGS/5)
   --lb-jobs N      journal (b): --jobs (default 8)
@@ -87,6 +92,7 @@ LATENCY=20
 SIMS=auto
 SIM_NICE=-20
 REPEAT=1
+RUNS=1
 RETRY=1
 SETTLE=65
 SETTLED=
@@ -109,6 +115,7 @@ while [ $# -gt 0 ]; do
   --sims) SIMS=${2:?}; shift ;;
   --sim-nice) SIM_NICE=${2:?}; shift ;;
   --repeat) REPEAT=${2:?}; shift ;;
+  --runs) RUNS=${2:?}; shift ;;
   --retry) RETRY=${2:?}; shift ;;
   --settle) SETTLE=${2:?}; shift ;;
   --lb-orgs) LB_ORGS=${2:?}; shift ;;
@@ -125,6 +132,7 @@ while [ $# -gt 0 ]; do
 done
 [ -n "$LB_ORGS" ] || LB_ORGS=$((ORGS / 5))
 case $SIMS in 1 | 2 | auto) ;; *) echo "bench.sh: --sims is 1, 2 or auto" >&2; exit 64 ;; esac
+case $RUNS in '' | *[!0-9]* | 0) echo "bench.sh: --runs is a number >= 1" >&2; exit 64 ;; esac
 
 if [ ! -x "$CA2ECA" ]; then
   echo "bench.sh: no binary at $CA2ECA; build it:" >&2
@@ -442,25 +450,45 @@ machine_info() {
   [ -f "$WORK/machine.json" ] || "${TOOL[@]}" machine "$WORK" >"$WORK/machine.json"
 }
 
+# measured_runs NAME SIMS: RUNS measured runs (NAME, or NAME-1 ... NAME-N)
+measured_runs() {
+  local k
+  if [ "$RUNS" = 1 ]; then
+    measured "$1" "$2" 0
+    return 0
+  fi
+  for k in $(seq 1 "$RUNS"); do
+    measured "$1-$k" "$2" 0
+  done
+}
+
 measure_throughput() {
-  echo "== throughput: $ORGS orgs x 3 apps, ${LATENCY} ms per request, --jobs $JOBS"
+  echo "== throughput: $ORGS orgs x 3 apps, ${LATENCY} ms per request, --jobs $JOBS, $RUNS run(s) each"
   machine_info
   RECS=()
   if [ "$SIMS" = 2 ]; then
-    measured throughput-2sim 2 0
+    measured_runs throughput-2sim 2
     JOURNAL_SIMS=2
   else
-    measured throughput-1sim 1 0
+    measured_runs throughput-1sim 1
     JOURNAL_SIMS=1
     if [ "$SIMS" = auto ] && saturated "$LAST_RUN"; then
       echo "   the simulator is saturated: again with 2 simulator processes"
-      measured throughput-2sim 2 0
+      measured_runs throughput-2sim 2
       JOURNAL_SIMS=2
     fi
   fi
   "${TOOL[@]}" throughput "$RESULTS/throughput$TAG.json" --noise-pct "$NOISE_PCT" \
     --machine "$WORK/machine.json" "${RECS[@]}"
   print_runs "${RECS[@]}"
+  python3 - "$RESULTS/throughput$TAG.json" <<'EOF'
+import json, sys
+r = json.load(open(sys.argv[1]))
+for name, c in r["configs"].items():
+    print("%s: median x ideal %s (%s; range %s-%s; target <= 1.5: %s)" % (
+        name, c["wallOverIdeal"], c["from"], c.get("min"), c.get("max"),
+        {True: "met", False: "NOT met", None: "inconclusive"}[c["targetMet"]]))
+EOF
 }
 
 # journal_pairs PREFIX SIMS: REPEAT pairs of a durable and a memory run of
