@@ -45,6 +45,25 @@ int fdatasync(int fd)
 	return real ? real(fd) : -1;
 }
 
+/* linkat fails as it does where /proc is not mounted, while set */
+static bool no_linkat;
+static unsigned long n_linkats;
+
+int linkat(int olddirfd, const char *oldpath, int newdirfd, const char *newpath,
+           int flags)
+{
+	static int (*real)(int, const char *, int, const char *, int);
+
+	if (!real)
+		*(void **)&real = dlsym(RTLD_NEXT, "linkat");
+	n_linkats++;
+	if (no_linkat || !real) {
+		errno = ENOENT;
+		return -1;
+	}
+	return real(olddirfd, oldpath, newdirfd, newpath, flags);
+}
+
 /* A fresh journal path in the scratch directory (malloc'd). */
 static char *jpath(const char *name)
 {
@@ -362,6 +381,61 @@ static void test_journal__new_equals_migrated(void)
 	c2e_buf_release(&b);
 	free(made);
 	free(migrated);
+}
+
+/*
+ * Where the copy cannot be linked (no /proc), a new journal is an empty
+ * file that gets its schema from the migrations: the same journal.
+ */
+static void test_journal__new_without_link(void)
+{
+	char *linked = jpath("linked.db"), *plain = jpath("plain.db");
+	struct c2e_buf a = C2E_BUF_INIT, b = C2E_BUF_INIT;
+	struct c2e_journal *j;
+	unsigned long before = n_linkats;
+
+	j = open_ok(linked);
+	c2e_journal_close(j);
+	ASSERT_INT_EQ(n_linkats, before + 1);
+	no_linkat = true;
+	j = open_ok(plain);
+	no_linkat = false;
+	ASSERT_INT_EQ(n_linkats, before + 2);
+	ASSERT_INT_EQ(c2e_journal_schema_version(j), 2);
+	(void)begin_run(j, "00D1");
+	c2e_journal_close(j);
+	ASSERT_INT_EQ(file_mode(plain), 0600);
+	describe(linked, &a);
+	describe(plain, &b);
+	ASSERT_STR_EQ(a.buf, b.buf);
+	c2e_buf_release(&a);
+	c2e_buf_release(&b);
+	free(linked);
+	free(plain);
+}
+
+/* A journal named without a directory is made in the current one. */
+static void test_journal__relative_path(void)
+{
+	char cwd[4096];
+	struct c2e_journal *j;
+	unsigned char head[20];
+	char *path = jpath("rel.db");
+	int fd;
+
+	ASSERT_NOT_NULL(getcwd(cwd, sizeof(cwd)));
+	ASSERT_INT_EQ(chdir(test_tmp_dir()), 0);
+	j = open_ok("rel.db");
+	ASSERT_INT_EQ(c2e_journal_schema_version(j), 2);
+	c2e_journal_close(j);
+	fd = open("rel.db", O_RDONLY);
+	ASSERT(fd >= 0);
+	ASSERT_INT_EQ(read(fd, head, sizeof(head)), sizeof(head));
+	close(fd);
+	ASSERT_INT_EQ(head[18], 2);
+	ASSERT_INT_EQ(chdir(cwd), 0);
+	ASSERT(access(path, F_OK) == 0);
+	free(path);
 }
 
 static void test_journal__newer_version_refused(void)
@@ -1524,6 +1598,8 @@ int main(void)
 	RUN(test_journal__modes_wal_and_version);
 	RUN(test_journal__empty_existing_file);
 	RUN(test_journal__new_equals_migrated);
+	RUN(test_journal__relative_path);
+	RUN(test_journal__new_without_link);
 	RUN(test_journal__newer_version_refused);
 	RUN(test_journal__not_sqlite_refused);
 	RUN(test_journal__foreign_sqlite_refused);
