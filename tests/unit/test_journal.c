@@ -337,6 +337,18 @@ static void describe(const char *path, struct c2e_buf *out)
 	sqlite3_close(db);
 }
 
+/* Byte `off` of a file's first 100 (the database header). */
+static unsigned int header_byte(const char *path, size_t off)
+{
+	unsigned char head[100];
+	int fd = open(path, O_RDONLY);
+
+	ASSERT(fd >= 0 && off < sizeof(head));
+	ASSERT_INT_EQ(read(fd, head, sizeof(head)), sizeof(head));
+	close(fd);
+	return head[off];
+}
+
 /*
  * A new journal is a copy of an empty journal made once per process
  * (O_TMPFILE, then linked); an existing empty file gets the schema from
@@ -348,18 +360,13 @@ static void test_journal__new_equals_migrated(void)
 	struct c2e_buf a = C2E_BUF_INIT, b = C2E_BUF_INIT;
 	struct c2e_journal *j;
 	int fd = open(migrated, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	unsigned char head[20];
 
 	ASSERT(fd >= 0);
 	close(fd);
 	j = open_ok(made);
 	/* the copy is in WAL mode from its first byte: offsets 18 and 19 */
-	fd = open(made, O_RDONLY);
-	ASSERT(fd >= 0);
-	ASSERT_INT_EQ(read(fd, head, sizeof(head)), sizeof(head));
-	close(fd);
-	ASSERT_INT_EQ(head[18], 2);
-	ASSERT_INT_EQ(head[19], 2);
+	ASSERT_INT_EQ(header_byte(made, 18), 2);
+	ASSERT_INT_EQ(header_byte(made, 19), 2);
 	ASSERT_INT_EQ(file_mode(made), 0600);
 	c2e_journal_close(j);
 	j = open_ok(migrated);
@@ -419,20 +426,14 @@ static void test_journal__relative_path(void)
 {
 	char cwd[4096];
 	struct c2e_journal *j;
-	unsigned char head[20];
 	char *path = jpath("rel.db");
-	int fd;
 
 	ASSERT_NOT_NULL(getcwd(cwd, sizeof(cwd)));
 	ASSERT_INT_EQ(chdir(test_tmp_dir()), 0);
 	j = open_ok("rel.db");
 	ASSERT_INT_EQ(c2e_journal_schema_version(j), 2);
 	c2e_journal_close(j);
-	fd = open("rel.db", O_RDONLY);
-	ASSERT(fd >= 0);
-	ASSERT_INT_EQ(read(fd, head, sizeof(head)), sizeof(head));
-	close(fd);
-	ASSERT_INT_EQ(head[18], 2);
+	ASSERT_INT_EQ(header_byte("rel.db", 18), 2);
 	ASSERT_INT_EQ(chdir(cwd), 0);
 	ASSERT(access(path, F_OK) == 0);
 	free(path);

@@ -15,6 +15,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
+from . import util
+
 _B64URL = re.compile(r"^[A-Za-z0-9_-]*={0,2}$")
 
 
@@ -71,13 +73,7 @@ def load_certificate(text):
     """A certificate stored as PEM, or as the bare base64 body (line breaks allowed)."""
     if text is None:
         raise ValueError("no certificate")
-    cert = _CERTS.get(text)
-    if cert is None:
-        cert = _load_certificate(text)
-        if len(_CERTS) >= _CERTS_MAX:
-            _CERTS.clear()
-        _CERTS[text] = cert
-    return cert
+    return util.memo(_CERTS, _CERTS_MAX, text, _load_certificate)
 
 
 def _load_certificate(text):

@@ -14,6 +14,8 @@ mixed at one level without parentheses.
 
 import re
 
+from . import util
+
 
 class SoqlError(Exception):
     def __init__(self, code, message):
@@ -58,13 +60,7 @@ _TOKENS_MAX = 512
 
 
 def tokenize(q):
-    toks = _TOKENS.get(q)
-    if toks is None:
-        toks = _tokenize(q)
-        if len(_TOKENS) >= _TOKENS_MAX:
-            _TOKENS.clear()
-        _TOKENS[q] = toks
-    return toks
+    return util.memo(_TOKENS, _TOKENS_MAX, q, _tokenize)
 
 
 def _tokenize(q):

@@ -50,6 +50,18 @@ def clock_ns():
     return time.clock_gettime_ns(time.CLOCK_REALTIME)
 
 
+def memo(cache, limit, key, make):
+    """cache[key], made by make(key) the first time; the cache is emptied when it holds
+    limit entries (for values that never change once made: parses of texts)."""
+    value = cache.get(key)
+    if value is None:
+        value = make(key)
+        if len(cache) >= limit:
+            cache.clear()
+        cache[key] = value
+    return value
+
+
 _CHECKSUM_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
 _ALNUM = string.ascii_letters + string.digits
 
