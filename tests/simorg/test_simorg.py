@@ -10,6 +10,7 @@ the simulator's verifier and of ca2eca.
 """
 
 import base64
+import datetime
 import http.client
 import json
 import os
@@ -1349,6 +1350,43 @@ class TestFaults(OrgTest):
         t0 = time.time()
         self.assertEqual(self.read()[0], 200)
         self.assertGreaterEqual(time.time() - t0, 0.14)
+
+    def logged_at(self, op):
+        """The time of the last logged request of op (seconds since the epoch)."""
+        e = [x for x in self.log() if x["op"] == op][-1]
+        return datetime.datetime.strptime(e["time"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(
+            tzinfo=datetime.timezone.utc).timestamp()
+
+    def test_latency_models(self):
+        # "before" (the default): processed (logged, written) when the latency has passed
+        self.set_faults({"latencyMs": 400})
+        t0 = time.time()
+        self.c.save("create", "ExternalClientApplication", ("Lat_Before", eca_header()))
+        self.assertGreaterEqual(self.logged_at("createMetadata") - t0, 0.39)
+        # "within": processed at once, only the answer waits
+        self.set_faults({"latencyMs": 400, "latencyModel": "within"})
+        t0 = time.time()
+        self.c.save("create", "ExternalClientApplication", ("Lat_Within", eca_header()))
+        t1 = time.time()
+        self.assertGreaterEqual(t1 - t0, 0.39)
+        self.assertGreaterEqual(t1 - self.logged_at("createMetadata"), 0.39)
+        self.assertIn(("ExternalClientApplication", "Lat_Within"), self.c.listed("ExternalClientApplication"))
+        # what a fault sends waits too: a reset, the start of a timeout
+        self.set_faults({"latencyMs": 300, "latencyModel": "within",
+                         "rules": [{"op": "readMetadata", "nth": 1, "times": 1, "kind": "reset"},
+                                   {"op": "readMetadata", "nth": 2, "times": 1, "kind": "timeout",
+                                    "delayMs": 200}]})
+        for least in (0.29, 0.49):
+            t0 = time.time()
+            with self.assertRaises((ConnectionError, http.client.HTTPException, OSError)):
+                self.read()
+            self.assertGreaterEqual(time.time() - t0, least)
+            self.c.close()
+        # an unknown model keeps the previous configuration
+        self.set_faults({"latencyMs": 0, "latencyModel": "after"})
+        t0 = time.time()
+        self.assertEqual(self.c.query("SELECT Id FROM Profile")[0], 200)
+        self.assertGreaterEqual(time.time() - t0, 0.29)
 
     def test_session_expires_after(self):
         self.set_faults({"sessionExpiresAfter": 2})

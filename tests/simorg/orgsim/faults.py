@@ -1,6 +1,6 @@
 """faults.json: injected failures, latency and session expiry.
 
-{"latencyMs": 0, "sessionExpiresAfter": null,
+{"latencyMs": 0, "latencyModel": "before" | "within", "sessionExpiresAfter": null,
  "rules": [{"op": "readMetadata" | "*", "nth": 3, "times": 1, "kind": "...",
             "delayMs": 3000, "apply": "before" | "after" | "late", "org": "name"}]}
 
@@ -14,6 +14,7 @@ import threading
 
 from . import util
 
+LATENCY_MODELS = ("before", "within")
 KINDS = ("http500", "http503", "http429", "reset", "timeout", "invalid_session",
          "limit_concurrent", "limit_total", "malformed", "truncated")
 
@@ -45,6 +46,7 @@ class FaultSet:
         self.sig = False
         self.lock = threading.Lock()
         self.latency_ms = 0
+        self.latency_within = False
         self.session_expires_after = None
         self.rules = []
         self.session_calls = {}
@@ -70,19 +72,24 @@ class FaultSet:
                 with open(self.path, "r", encoding="utf-8") as f:
                     cfg = json.load(f)
                 rules = [Rule(r) for r in cfg.get("rules", [])]
+                if cfg.get("latencyModel", "before") not in LATENCY_MODELS:
+                    raise ValueError("latencyModel must be before or within")
             except (ValueError, OSError, TypeError, AttributeError):
                 return  # half-written or invalid: keep the previous configuration
         self.sig = sig
         self.latency_ms = int(cfg.get("latencyMs") or 0)
+        self.latency_within = cfg.get("latencyModel") == "within"
         sea = cfg.get("sessionExpiresAfter")
         self.session_expires_after = None if sea is None else int(sea)
         self.rules = [Rule(r) for r in cfg.get("rules", [])] if sig is not None else []
         self.session_calls = {}
 
     def latency(self):
+        """(milliseconds, within): within when the request is processed at
+        once and only its answer waits (latencyModel "within")."""
         with self.lock:
             self._reload()
-            return self.latency_ms
+            return self.latency_ms, self.latency_within
 
     def match(self, op, org_name):
         """Counts this request against every matching rule; returns the first rule that fires."""

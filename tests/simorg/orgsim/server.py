@@ -818,7 +818,7 @@ class Exchange:
     """One request and its answer: routing, faults, the request log."""
 
     __slots__ = ("conn", "server", "command", "path", "headers", "body", "requestline", "close_connection",
-                 "latency")
+                 "latency", "due")
 
     def __init__(self, conn, req):
         self.conn = conn
@@ -830,6 +830,7 @@ class Exchange:
         self.requestline = req.requestline
         self.close_connection = req.close
         self.latency = 0
+        self.due = 0.0
 
     def run(self):
         try:
@@ -890,14 +891,22 @@ class Exchange:
             for held in srv.take_held(org_name, entry["op"]):
                 held()
 
-        # faults; the latency is a timer (the rules are matched when it expires)
+        # faults; the latency is a timer: latencyModel "before" (the default)
+        # processes the request when it expires (the rules are matched then),
+        # "within" processes it now and holds back only what goes out
         org_faults = org.faults or srv.org_faults(org)
         sets = (org_faults,) if srv.root_faults is None else (srv.root_faults, org_faults)
         latency = 0
+        within = True
         for s in sets:
-            latency += s.latency()
+            ms, w = s.latency()
+            if ms > 0:
+                latency += ms
+                within = within and w
         args = (sets, kind, info, org, org_name, path, query, body, base, bases, protocol, entry)
-        if latency > 0:
+        if latency > 0 and within:
+            self.due = time.monotonic() + latency / 1000.0
+        elif latency > 0:
             self.latency = latency
             srv.call_later(latency / 1000.0, lambda: self._resume(args))
             return
@@ -1004,6 +1013,17 @@ class Exchange:
             return r
         return json_response(404, rest.NOT_FOUND)
 
+    def when_due(self, fn):
+        """Runs fn (what goes out: an answer, a reset, the start of a
+        timeout) at once, or with latencyModel "within" when the request's
+        latency has passed since it arrived."""
+        if self.due:
+            wait = self.due - time.monotonic()
+            if wait > 0:
+                self.server.call_later(wait, fn)
+                return
+        fn()
+
     # ------------------------------------------------------------ faults
     def inject(self, rule, protocol, resp, log):
         """Carries out an injected fault; calls log(status sent, or None)
@@ -1011,12 +1031,14 @@ class Exchange:
         k = rule.kind
         if k == "reset":
             log(None)
-            self.conn.hard_close(reset=True)
+            conn = self.conn
+            self.when_due(lambda: conn.hard_close(reset=True))
             return
         if k == "timeout":
             log(None)
             conn = self.conn
-            self.server.call_later(rule.delay_ms / 1000.0, lambda: conn.hard_close(reset=False))
+            self.when_due(lambda: self.server.call_later(rule.delay_ms / 1000.0,
+                                                         lambda: conn.hard_close(reset=False)))
             return
         if k == "truncated":
             if resp is None:
@@ -1084,7 +1106,8 @@ class Exchange:
         if self.server.verbose:
             log_message(self.conn.addr, '"%s" %s -' % (self.requestline, resp.status))
         then = "shutdown" if truncate else "close" if self.close_connection else None
-        self.conn.write(out, then)
+        conn = self.conn
+        self.when_due(lambda: conn.write(out, then))
 
 
 def serve(state_dir, host="127.0.0.1", port=0, port_file=None, tls_cert=None, tls_key=None, verbose=False):
