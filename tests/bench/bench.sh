@@ -8,7 +8,8 @@ set -euo pipefail
 usage() {
   cat <<'EOF'
 usage: tests/bench/bench.sh [--quick] [--only LIST] [--orgs N] [--jobs N]
-                            [--latency-ms MS] [--sims 1|2|auto] [--runs N]
+                            [--latency-ms MS] [--latency-model M]
+                            [--sims 1|2|auto] [--runs N]
                             [--repeat N] [--retry N]
                             [--lb-orgs N] [--lb-jobs N] [--lb-repeat N]
                             [--ca2eca PATH] [--work DIR] [--keep] [--tag TAG]
@@ -25,7 +26,9 @@ tests/bench/results/<name>.json, then prints a summary:
               time vs the latency-bound ideal, ca2eca's CPU and peak RSS
               (/usr/bin/time -v), the simulator's CPU; with --sims auto a
               saturated simulator (>= 85% of a core) is followed by a run
-              with 2 simulators (orgs alternate)  -> results/throughput.json
+              with 2 simulators (orgs alternate); each latency model
+              (--latency-model) is a configuration of its own
+                                                  -> results/throughput.json
   journal     (a) the same run with the durable journal and with
               CA2ECA_BENCH_MEMORY_JOURNAL=1 (journals on /dev/shm);
               (b) the same comparison latency-bound: ORGS/5 orgs, --jobs 8,
@@ -38,6 +41,14 @@ Options:
   --orgs N         orgs of the throughput and journal runs (default 1000)
   --jobs N         ca2eca --jobs (default 64)
   --latency-ms MS  latency injected per request (root faults.json, default 20)
+  --latency-model M  the simulator's latencyModel (tests/simorg/README.md):
+                   within (default for the reference figures: a request is
+                   processed on arrival and answered when MS ms have passed,
+                   the ideal's model of a request), before (processed after
+                   MS ms, so the simulator's own processing and its queue
+                   behind other orgs' requests add to every request), or
+                   both (default: throughput measures within, then before;
+                   journal uses within)
   --sims S         simulator processes: 1, 2 or auto (default auto)
   --runs N         throughput: N runs of each configuration (default 1); the
                    summary gives the median wall/ideal of the undisturbed
@@ -89,6 +100,7 @@ CA2ECA=$ROOT/build/release/ca2eca
 ORGS=1000
 JOBS=64
 LATENCY=20
+LATENCY_MODEL=both
 SIMS=auto
 SIM_NICE=-20
 REPEAT=1
@@ -112,6 +124,7 @@ while [ $# -gt 0 ]; do
   --orgs) ORGS=${2:?}; shift ;;
   --jobs) JOBS=${2:?}; shift ;;
   --latency-ms) LATENCY=${2:?}; shift ;;
+  --latency-model) LATENCY_MODEL=${2:?}; shift ;;
   --sims) SIMS=${2:?}; shift ;;
   --sim-nice) SIM_NICE=${2:?}; shift ;;
   --repeat) REPEAT=${2:?}; shift ;;
@@ -132,6 +145,10 @@ while [ $# -gt 0 ]; do
 done
 [ -n "$LB_ORGS" ] || LB_ORGS=$((ORGS / 5))
 case $SIMS in 1 | 2 | auto) ;; *) echo "bench.sh: --sims is 1, 2 or auto" >&2; exit 64 ;; esac
+case $LATENCY_MODEL in within | before | both) ;; *) echo "bench.sh: --latency-model is within, before or both" >&2; exit 64 ;; esac
+# the model of the run being made (fleet_run)
+MODEL=within
+[ "$LATENCY_MODEL" = before ] && MODEL=before
 case $RUNS in '' | *[!0-9]* | 0) echo "bench.sh: --runs is a number >= 1" >&2; exit 64 ;; esac
 
 if [ ! -x "$CA2ECA" ]; then
@@ -332,9 +349,11 @@ fleet_run() {
   rm -rf "$d" "$SIMDIR/run-$1"
   mkdir -p "$d" "$SIMDIR/run-$1"
   ln -s "$SIMDIR/run-$1" "$d/state"
-  echo "-- run $name: $ORGS orgs x 3 apps, --jobs $JOBS, ${LATENCY} ms, $sims simulator(s), journal $([ "$memory" = 1 ] && echo memory || echo durable)"
+  echo "-- run $name: $ORGS orgs x 3 apps, --jobs $JOBS, ${LATENCY} ms ($MODEL), $sims simulator(s), journal $([ "$memory" = 1 ] && echo memory || echo durable)"
   python3 "$SIMPY" seed --from "$TEMPLATE" --state "$d/state" --orgs "$ORGS" >/dev/null
-  printf '{"latencyMs": %d}\n' "$LATENCY" >"$d/state/faults.json"
+  local faults
+  faults=$(printf '{"latencyMs": %d, "latencyModel": "%s"}' "$LATENCY" "$MODEL")
+  printf '%s\n' "$faults" >"$d/state/faults.json"
   local ports=() pids=() cpu0=()
   for i in $(seq 1 "$sims"); do
     sim_start "$d/state" "$d/port$i" "$d/sim$i.log"
@@ -368,13 +387,13 @@ fleet_run() {
   sim_stop_all
   shm_clean
   cat >"$d/meta.json" <<EOF
-{"name": "$name", "orgs": $ORGS, "appsPerOrg": 3, "jobs": $JOBS, "latencyMs": $LATENCY,
+{"name": "$name", "orgs": $ORGS, "appsPerOrg": 3, "jobs": $JOBS, "latencyMs": $LATENCY, "latencyModel": "$MODEL",
  "memoryJournal": $([ "$memory" = 1 ] && echo true || echo false), "exitStatus": $rc,
  "wallSeconds": $(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.3f", b - a}'), "log": "$d/state/requests.jsonl", "batchDir": "$d/batch",
  "loadavgBefore": "$load0", "loadavg": "$(cut -d' ' -f1-3 /proc/loadavg)",
  "machineBusyBefore": ${ps0% *}, "machineTotalBefore": ${ps0#* },
  "machineBusyAfter": ${ps1% *}, "machineTotalAfter": ${ps1#* },
- "command": "tests/bench/bench.sh $ARGS   # this run: ${env[*]:-} /usr/bin/time -v ${cmd[*]} ($sims simulator(s) at nice ${SIM_NICE_APPLIED:-0}, root faults.json {\"latencyMs\": $LATENCY})",
+ "command": "tests/bench/bench.sh $ARGS   # this run: ${env[*]:-} /usr/bin/time -v ${cmd[*]} ($sims simulator(s) at nice ${SIM_NICE_APPLIED:-0}, root faults.json ${faults//\"/\\\"})",
  "simNice": ${SIM_NICE_APPLIED:-0},
  "sims": [$sims_json]}
 EOF
@@ -432,13 +451,13 @@ measured() {
 print_runs() {
   python3 - "$@" <<'EOF'
 import json, sys
-print("%-22s %4s %4s %8s %7s %7s %9s %7s %8s %8s %7s %6s %s" % ("run", "sims", "jnl", "wall s", "ideal", "x ideal", "cpu-floor", "req/org", "ca2eca%", "sim%", "RSS MiB", "other%", "states"))
+print("%-26s %6s %4s %4s %8s %7s %7s %9s %7s %8s %8s %7s %6s %s" % ("run", "model", "sims", "jnl", "wall s", "ideal", "x ideal", "cpu-floor", "req/org", "ca2eca%", "sim%", "RSS MiB", "other%", "states"))
 for p in sys.argv[1:]:
     r = json.load(open(p))
     m = r.get("machine") or {}
     other = 100 * m["otherProcessesCpuSeconds"] / m["cpuSecondsAvailable"] if m else float("nan")
-    print("%-22s %4d %4s %8.1f %7.1f %7.2f %9.1f %7.1f %8.1f %8s %7.1f %6.0f %s" % (
-        r["name"], r["simulators"], "mem" if r["memoryJournal"] else "disk", r["wallSeconds"], r["idealSeconds"],
+    print("%-26s %6s %4d %4s %8.1f %7.1f %7.2f %9.1f %7.1f %8.1f %8s %7.1f %6.0f %s" % (
+        r["name"], r.get("latencyModel", "before"), r["simulators"], "mem" if r["memoryJournal"] else "disk", r["wallSeconds"], r["idealSeconds"],
         r["wallOverIdeal"] or 0, r["cpuBoundFloorSeconds"], r["requestsPerOrg"], r["ca2eca"]["cpuPercentOfOneCore"],
         "+".join("%.0f" % s["cpuPercentOfOneCore"] for s in r["simulators_cpu"]),
         r["ca2eca"]["maxRssMiB"], other, r["orgStates"]))
@@ -466,18 +485,24 @@ measure_throughput() {
   echo "== throughput: $ORGS orgs x 3 apps, ${LATENCY} ms per request, --jobs $JOBS, $RUNS run(s) each"
   machine_info
   RECS=()
-  if [ "$SIMS" = 2 ]; then
-    measured_runs throughput-2sim 2
-    JOURNAL_SIMS=2
-  else
-    measured_runs throughput-1sim 1
-    JOURNAL_SIMS=1
-    if [ "$SIMS" = auto ] && saturated "$LAST_RUN"; then
-      echo "   the simulator is saturated: again with 2 simulator processes"
-      measured_runs throughput-2sim 2
-      JOURNAL_SIMS=2
+  local models=$LATENCY_MODEL m
+  [ "$models" = both ] && models="within before"
+  for m in $models; do
+    MODEL=$m
+    if [ "$SIMS" = 2 ]; then
+      measured_runs "throughput-$m-2sim" 2
+      [ -n "$JOURNAL_SIMS" ] || JOURNAL_SIMS=2
+    else
+      measured_runs "throughput-$m-1sim" 1
+      [ -n "$JOURNAL_SIMS" ] || JOURNAL_SIMS=1
+      if [ "$SIMS" = auto ] && saturated "$LAST_RUN"; then
+        echo "   the simulator is saturated: again with 2 simulator processes"
+        measured_runs "throughput-$m-2sim" 2
+        [ "$m" != "${models%% *}" ] || JOURNAL_SIMS=2
+      fi
     fi
-  fi
+  done
+  MODEL=${models%% *}
   "${TOOL[@]}" throughput "$RESULTS/throughput$TAG.json" --noise-pct "$NOISE_PCT" \
     --machine "$WORK/machine.json" "${RECS[@]}"
   print_runs "${RECS[@]}"

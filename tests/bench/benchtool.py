@@ -414,7 +414,8 @@ def run_record(a):
         "name": meta["name"],
         "command": meta["command"],
         "orgs": orgs, "appsPerOrg": meta["appsPerOrg"], "jobs": meta["jobs"],
-        "latencyMs": meta["latencyMs"], "simulators": len(meta["sims"]),
+        "latencyMs": meta["latencyMs"], "latencyModel": meta.get("latencyModel", "before"),
+        "simulators": len(meta["sims"]),
         "simulatorNice": meta.get("simNice", 0),
         "memoryJournal": meta["memoryJournal"],
         "exitStatus": meta["exitStatus"],
@@ -530,7 +531,7 @@ def throughput_result(out, machine_json, records, kind, noise_pct):
             res["configs"][prefix] = c
     else:
         res["targets"] = {"maxRssMiB": 100, "wallOverIdeal": 1.5}
-        # one configuration per simulator count; its runs are NAME or NAME-k
+        # one configuration per latency model and simulator count; its runs are NAME or NAME-k
         # (bench.sh --runs) and retries NAME.retryN
         res["configs"] = {}
         groups = collections.OrderedDict()
